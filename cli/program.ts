@@ -1,0 +1,38 @@
+// The commander program: global options and one register() per command; no business logic here.
+
+import { Command } from 'commander';
+import { PROGRAM_VERSION } from '../src/version.js';
+import * as init from './commands/init.js';
+import * as key from './commands/key.js';
+import * as version from './commands/version.js';
+import type { CliIo } from './io.js';
+
+export function createProgram(io: CliIo): Command {
+  const program = new Command('coffer')
+    .description('Encrypted, versioned backups and disaster-recovery drills for councils and small organisations')
+    .version(PROGRAM_VERSION, '-V, --version', 'print the version')
+    .option('-r, --repo <location>', 'repository: /path, local:/path, s3:https://host/bucket[/prefix] or s3:bucket[/prefix] (or COFFER_REPOSITORY)')
+    .option('--json', 'print results as JSON')
+    .option('-v, --verbose', 'show more detail, including the causes of errors')
+    .showHelpAfterError('(run "coffer --help" for the commands and options)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      `
+Passwords come from COFFER_PASSWORD_FILE, COFFER_PASSWORD, or a prompt; never from a flag.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
+11 repository locked, 12 wrong password, 130 interrupted.`,
+    );
+  for (const command of [init, key, version]) command.register(program, io);
+  // Subcommands inherit the overrides so their usage errors also come back as exceptions.
+  for (const sub of allCommands(program)) sub.exitOverride().showHelpAfterError().configureOutput(program.configureOutput());
+  return program;
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}

@@ -1,0 +1,3 @@
+// Configuration: where settings and secrets come from (environment, files, prompts) before any work starts.
+
+export { resolveNewPassword, resolvePassword, type SecretSources } from './password.js';

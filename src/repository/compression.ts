@@ -1,0 +1,58 @@
+// The one-byte compression prefix of every box's plaintext (docs/format.md 3.3), with zstd from node:zlib.
+
+import zlib from 'node:zlib';
+import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
+
+export type Compression = 'zstd' | 'none';
+
+const RAW = 0x00;
+const ZSTD = 0x01;
+
+/** Inputs below this size are not worth a zstd frame header. */
+const MIN_COMPRESS_SIZE = 64;
+
+/** Returns `compression byte || body`; compresses only when the result is smaller. */
+export function encodePayload(payload: Uint8Array, compression: Compression): Uint8Array {
+  if (compression === 'zstd' && payload.length >= MIN_COMPRESS_SIZE && hasZstd()) {
+    const packed = zlib.zstdCompressSync(payload, {
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 },
+    });
+    if (packed.length + 1 < payload.length + 1) return prefixed(ZSTD, packed);
+  }
+  return prefixed(RAW, payload);
+}
+
+/** Reverses {@link encodePayload}; `what` names the object in error messages. */
+export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
+  if (plaintext.length === 0) throw new CorruptObjectError(`${what} is damaged: empty payload`);
+  const body = plaintext.subarray(1);
+  switch (plaintext[0]) {
+    case RAW:
+      return body;
+    case ZSTD:
+      if (!hasZstd()) {
+        throw new UnsupportedFormatError(
+          `${what} is zstd-compressed, and this Node.js has no zstd: run coffer on Node.js 22.15 or later (24 LTS recommended)`,
+        );
+      }
+      try {
+        const out = zlib.zstdDecompressSync(body);
+        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      } catch (cause) {
+        throw new CorruptObjectError(`${what} is damaged: its compressed data does not decompress`, { cause });
+      }
+    default:
+      throw new CorruptObjectError(`${what} uses unknown compression ${plaintext[0]}`);
+  }
+}
+
+function prefixed(tag: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = tag;
+  out.set(body, 1);
+  return out;
+}
+
+function hasZstd(): boolean {
+  return typeof zlib.zstdCompressSync === 'function';
+}

@@ -1,0 +1,148 @@
+// The storage seam: one small interface every backend implements and every wrapper composes over.
+
+import { CofferError } from '../errors.js';
+
+/**
+ * A flat key/value store of immutable objects addressed by `/`-separated keys such as
+ * `data/3f/3f0a...` or `keys/91c2...`.
+ *
+ * Consistency every backend must give (coffer's correctness depends on these, nothing more):
+ * - Read-after-write: once `put` resolves, `get`, `stat` and `list` on any later call see the object
+ *   with exactly the bytes written. A `put` that rejects leaves either no object or the complete
+ *   object under the key, never a partial one.
+ * - `put` with `ifAbsent: true` rejects with {@link AlreadyExistsError} when the key exists, without
+ *   changing it. Backends whose service cannot do this atomically (some S3-compatibles ignore
+ *   `If-None-Match`) check first and document the race.
+ * - `put` without `ifAbsent` replaces the object whole.
+ * - `list` yields every key under the prefix that existed before the listing started and was not
+ *   deleted during it, each once, in no particular order; it may or may not include keys written during it.
+ * - `get` and `stat` of a missing key: `get` rejects with {@link NotFoundError}, `stat` resolves `undefined`.
+ * - `delete` of a missing key succeeds (deletes are idempotent).
+ * - Every call honours `signal`: an aborted call rejects promptly with the signal's reason.
+ */
+export interface Storage {
+  /** Human-readable location without credentials, for messages. */
+  readonly location: string;
+  get(key: string, opts?: GetOptions): Promise<Uint8Array>;
+  put(key: string, body: Uint8Array, opts?: PutOptions): Promise<void>;
+  list(prefix: string, opts?: SignalOption): AsyncIterable<ListEntry>;
+  stat(key: string, opts?: SignalOption): Promise<{ size: number } | undefined>;
+  delete(key: string, opts?: SignalOption): Promise<void>;
+  /** Creates the container (folder, bucket) if it does not exist. Only `init` calls it. */
+  create?(opts?: SignalOption): Promise<void>;
+}
+
+export interface SignalOption {
+  signal?: AbortSignal;
+}
+
+export interface GetOptions extends SignalOption {
+  /**
+   * Read only `length` bytes from `offset`. Both are integers, `offset >= 0`, `length >= 1`.
+   * A range that does not lie wholly inside the object rejects with a (permanent) {@link StorageError}:
+   * callers read blobs at offsets an index gave them, so a short read means damage, never "the rest".
+   */
+  range?: { offset: number; length: number };
+}
+
+export interface PutOptions extends SignalOption {
+  ifAbsent?: boolean;
+}
+
+export interface ListEntry {
+  key: string;
+  size: number;
+}
+
+/** Base of errors raised by storage backends. `transient` marks failures worth retrying. */
+export class StorageError extends CofferError {
+  readonly code: string = 'COFFER_E_STORAGE';
+  readonly exitCode = 1;
+  readonly transient: boolean;
+  readonly operation: string;
+  readonly key: string;
+  /**
+   * The failure itself without the operation/key/place context the message adds
+   * (`connect ECONNREFUSED 127.0.0.1:9`), for wrappers that put their own context around it.
+   */
+  readonly reason: string;
+
+  constructor(
+    operation: string,
+    key: string,
+    message: string,
+    opts: { transient?: boolean; cause?: unknown; reason?: string } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.operation = operation;
+    this.key = key;
+    this.transient = opts.transient ?? false;
+    this.reason = opts.reason ?? message;
+  }
+}
+
+export class NotFoundError extends StorageError {
+  override readonly code = 'COFFER_E_NOT_FOUND';
+  constructor(key: string, opts: { cause?: unknown } = {}) {
+    super('get', key, `object ${key} does not exist`, opts);
+  }
+}
+
+export class AlreadyExistsError extends StorageError {
+  override readonly code = 'COFFER_E_ALREADY_EXISTS';
+  constructor(key: string, opts: { cause?: unknown } = {}) {
+    super('put', key, `object ${key} already exists`, opts);
+  }
+}
+
+/**
+ * The storage kept failing with transient errors until the retry budget ran out (network down,
+ * endpoint unreachable, service overloaded). Not itself transient: retrying is already done.
+ */
+export class StorageUnavailableError extends StorageError {
+  override readonly code = 'COFFER_E_STORAGE_UNAVAILABLE';
+  readonly attempts: number;
+  constructor(operation: string, key: string, message: string, opts: { attempts: number; cause?: unknown }) {
+    super(operation, key, message, { cause: opts.cause });
+    this.attempts = opts.attempts;
+  }
+}
+
+/** Rejects a range that is not a pair of integers with `offset >= 0` and `length >= 1`. */
+export function assertValidRange(range: { offset: number; length: number }): void {
+  const { offset, length } = range;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 1) {
+    throw new TypeError(`invalid range: offset ${offset}, length ${length}`);
+  }
+}
+
+/** The error for a range that does not lie inside the object (permanent: the caller's offsets are wrong). */
+export function rangeNotSatisfiable(
+  key: string,
+  range: { offset: number; length: number },
+  size?: number,
+): StorageError {
+  const what = size === undefined ? '' : ` of ${size} bytes`;
+  return new StorageError(
+    'get',
+    key,
+    `range ${range.offset}+${range.length} lies outside object ${key}${what}`,
+  );
+}
+
+/** A list prefix is empty, or key segments optionally ending in `/` or a partial segment (`data/a`). */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix !== '' && !/^([A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]*$/.test(prefix)) {
+    throw new TypeError(`invalid storage prefix: ${JSON.stringify(prefix)}`);
+  }
+  if (prefix.split('/').some((s, i, all) => (s === '.' || s === '..') && i < all.length - 1)) {
+    throw new TypeError(`invalid storage prefix: ${JSON.stringify(prefix)}`);
+  }
+}
+
+/** Which keys are acceptable: ASCII letters, digits, `-`, `_`, `.` in `/`-separated segments. */
+export function assertValidKey(key: string): void {
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) || key.split('/').some((s) => s === '.' || s === '..')) {
+    throw new TypeError(`invalid storage key: ${JSON.stringify(key)}`);
+  }
+}
