@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { resolvePassword } from '../src/config/index.js';
 import { UsageError } from '../src/errors.js';
-import { openRepository, type KdfCost, type Repository } from '../src/repository/index.js';
+import { openRepository, readConfigObject, type KdfCost, type Repository } from '../src/repository/index.js';
 import { openStorage, type Storage } from '../src/storage/index.js';
 import type { CliIo } from './io.js';
 
@@ -29,6 +29,8 @@ export function storageFor(cmd: Command, io: CliIo): Storage {
 /** Opens the repository with the password from the environment or a prompt, and shows any warnings. */
 export async function openRepositoryFor(cmd: Command, io: CliIo): Promise<Repository> {
   const storage = storageFor(cmd, io);
+  // Say "no repository here" (and refuse newer formats) before asking anyone for a password.
+  await readConfigObject(storage);
   const password = await resolvePassword({ env: io.env, interactive: io.interactive });
   const repo = await openRepository(storage, password);
   for (const warning of repo.warnings) io.stderr.write(`coffer: warning: ${warning}\n`);

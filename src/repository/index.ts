@@ -27,5 +27,6 @@ export {
   type KdfCost,
   type KeyHolder,
   openRepository,
+  readConfigObject,
   type Repository,
 } from './repository.js';
