@@ -64,6 +64,7 @@ function parseKiB(text: string): number {
 
 function parsePasses(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--kdf-passes ${text}: give a whole number from 1 to 1000`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`--kdf-passes ${text}: give a whole number from 1 to 1000`);
   return n;
 }

@@ -9,9 +9,14 @@ import type { CliIo } from './io.js';
 
 export function createProgram(io: CliIo): Command {
   const program = new Command('coffer')
-    .description('Encrypted, versioned backups and disaster-recovery drills for councils and small organisations')
+    .description(
+      'Encrypted, versioned backups and disaster-recovery drills for councils and small organisations',
+    )
     .version(PROGRAM_VERSION, '-V, --version', 'print the version')
-    .option('-r, --repo <location>', 'repository: /path, local:/path, s3:https://host/bucket[/prefix] or s3:bucket[/prefix] (or COFFER_REPOSITORY)')
+    .option(
+      '-r, --repo <location>',
+      'repository: /path, local:/path, s3:https://host/bucket[/prefix] or s3:bucket[/prefix] (or COFFER_REPOSITORY)',
+    )
     .option('--json', 'print results as JSON')
     .option('-v, --verbose', 'show more detail, including the causes of errors')
     .showHelpAfterError('(run "coffer --help" for the commands and options)')
@@ -29,7 +34,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
     );
   for (const command of [init, key, version]) command.register(program, io);
   // Subcommands inherit the overrides so their usage errors also come back as exceptions.
-  for (const sub of allCommands(program)) sub.exitOverride().showHelpAfterError().configureOutput(program.configureOutput());
+  for (const sub of allCommands(program))
+    sub.exitOverride().showHelpAfterError().configureOutput(program.configureOutput());
   return program;
 }
 

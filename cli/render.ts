@@ -19,7 +19,7 @@ export function printTable(io: CliIo, header: readonly string[], rows: readonly 
       .join('  ')
       .trimEnd();
   printLine(io, line(header));
-  printLine(io, widths.map((w) => '-'.repeat(w)).join('  '));
+  printLine(io, line(widths.map((w, i) => (header[i]?.trim() ? '-'.repeat(w) : ' '.repeat(w)))));
   for (const row of rows) printLine(io, line(row));
 }
 

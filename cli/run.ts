@@ -18,7 +18,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function reportError(err: unknown, io: CliIo, verbose: boolean): number {
   if (err instanceof CommanderError) {
     // commander has printed its message already; help and version are successes.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    ) {
       return 0;
     }
     return 2;
@@ -30,7 +34,9 @@ function reportError(err: unknown, io: CliIo, verbose: boolean): number {
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`coffer: unexpected error: ${message}\nThis is a bug in coffer; please report it with the output of --verbose.\n`);
+  io.stderr.write(
+    `coffer: unexpected error: ${message}\nThis is a bug in coffer; please report it with the output of --verbose.\n`,
+  );
   if (verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
   return 1;
 }
@@ -38,7 +44,9 @@ function reportError(err: unknown, io: CliIo, verbose: boolean): number {
 function writeCauses(err: Error, io: CliIo): void {
   let cause: unknown = err.cause;
   while (cause) {
-    io.stderr.write(`  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}\n`);
+    io.stderr.write(
+      `  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}\n`,
+    );
     cause = cause instanceof Error ? cause.cause : undefined;
   }
 }

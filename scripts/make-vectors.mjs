@@ -3,10 +3,16 @@
 //   npm run build && node scripts/make-vectors.mjs [--force]
 // The vectors are then frozen: a change to any of them is a format change (docs/format.md, section 11).
 
+import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveKey, sealWithNonce, toHex, fromHex } from '../dist/src/crypto/index.js';
-import { assemblePack, sealBlob, formatRecoveryKey, generateRecoveryKey } from '../dist/src/repository/index.js';
+import {
+  assemblePack,
+  sealBlob,
+  formatRecoveryKey,
+  generateRecoveryKey,
+} from '../dist/src/repository/index.js';
 import { createKeyFile } from '../dist/src/repository/key-file.js';
 import { decodeMasterKey, encodeMasterKey } from '../dist/src/repository/master-key.js';
 import { passwordBytes } from '../dist/src/repository/password.js';
@@ -22,7 +28,9 @@ const hex = (b) => toHex(b);
 function write(name, value) {
   const path = join(dir, name);
   if (existsSync(path) && !force) {
-    console.error(`${path} exists; vectors are frozen (use --force only together with a format version bump)`);
+    console.error(
+      `${path} exists; vectors are frozen (use --force only together with a format version bump)`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -38,9 +46,20 @@ const kdfCases = [
 const kdf = [];
 for (const c of kdfCases) {
   const key = await deriveKey(passwordBytes(c.password), { algorithm: 'argon2id', parallelism: 1, ...c });
-  kdf.push({ password: c.password, passwordUtf8Hex: hex(passwordBytes(c.password)), salt: hex(c.salt), memoryKiB: c.memoryKiB, passes: c.passes, parallelism: 1, key: hex(key) });
+  kdf.push({
+    password: c.password,
+    passwordUtf8Hex: hex(passwordBytes(c.password)),
+    salt: hex(c.salt),
+    memoryKiB: c.memoryKiB,
+    passes: c.passes,
+    parallelism: 1,
+    key: hex(key),
+  });
 }
-write('kdf.json', { description: 'Argon2id v0x13, parallelism 1, 32-byte output (docs/format.md 3.4)', cases: kdf });
+write('kdf.json', {
+  description: 'Argon2id v0x13, parallelism 1, 32-byte output (docs/format.md 3.4)',
+  cases: kdf,
+});
 
 const aeadCases = [
   { key: pattern(4, 32), nonce: pattern(5, 24), ad: utf8('coffer/v1/config'), plaintext: utf8('') },
@@ -50,20 +69,36 @@ const aeadCases = [
 write('aead.json', {
   description: 'XChaCha20-Poly1305 (IETF), box = nonce || ciphertext || tag (docs/format.md 3.1)',
   cases: aeadCases.map((c) => ({
-    key: hex(c.key), nonce: hex(c.nonce), ad: hex(c.ad), plaintext: hex(c.plaintext),
+    key: hex(c.key),
+    nonce: hex(c.nonce),
+    ad: hex(c.ad),
+    plaintext: hex(c.plaintext),
     box: hex(new Uint8Array([...c.nonce, ...sealWithNonce(c.key, c.nonce, c.plaintext, c.ad)])),
   })),
 });
 
 const master = decodeMasterKey(pattern(11, 96));
-const meta = { repository: hex(pattern(12, 32)), name: 'clerk', role: 'owner', host: 'parish-laptop', user: 'clerk', created: '2026-11-23T18:00:00.000Z' };
+const meta = {
+  repository: hex(pattern(12, 32)),
+  name: 'clerk',
+  role: 'owner',
+  host: 'parish-laptop',
+  user: 'clerk',
+  created: '2026-11-23T18:00:00.000Z',
+};
 const keyPassword = 'correct horse battery staple';
-const keyFile = await createKeyFile(master, meta, keyPassword, { algorithm: 'argon2id', memoryKiB: 64, passes: 1, parallelism: 1, salt: pattern(13, 16) }, { wrap: pattern(14, 24), meta: pattern(15, 24) });
+const keyFile = await createKeyFile(
+  master,
+  meta,
+  keyPassword,
+  { algorithm: 'argon2id', memoryKiB: 64, passes: 1, parallelism: 1, salt: pattern(13, 16) },
+  { wrap: pattern(14, 24), meta: pattern(15, 24) },
+);
 write('key-file.json', {
   description: 'a key file (docs/format.md 4.2) and what it opens to',
   password: keyPassword,
   keyFile: new TextDecoder().decode(keyFile),
-  keyFileSha256: toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', keyFile))),
+  keyFileSha256: createHash('sha256').update(keyFile).digest('hex'),
   masterKey: hex(encodeMasterKey(master)),
   meta,
 });
@@ -74,18 +109,29 @@ const blobs = [
   { plaintext: text, compression: 'zstd', nonce: pattern(17, 24) },
   { plaintext: raw, compression: 'none', nonce: pattern(18, 24) },
 ];
-const sealed = blobs.map((b) => sealBlob(master, 'data', b.plaintext, { compression: b.compression, nonce: b.nonce }));
+const sealed = blobs.map((b) =>
+  sealBlob(master, 'data', b.plaintext, { compression: b.compression, nonce: b.nonce }),
+);
 write('blob.json', {
-  description: 'data blobs under the master key above (key-file.json masterKey): id = HMAC-SHA-256(content-id key, plaintext)',
+  description:
+    'data blobs under the master key above (key-file.json masterKey): id = HMAC-SHA-256(content-id key, plaintext)',
   masterKey: hex(encodeMasterKey(master)),
-  cases: blobs.map((b, i) => ({ type: 'data', plaintext: hex(b.plaintext), compression: b.compression, nonce: hex(b.nonce), id: sealed[i].id, box: hex(sealed[i].box) })),
+  cases: blobs.map((b, i) => ({
+    type: 'data',
+    plaintext: hex(b.plaintext),
+    compression: b.compression,
+    nonce: hex(b.nonce),
+    id: sealed[i].id,
+    box: hex(sealed[i].box),
+  })),
 });
 
 const treeJson = utf8('{"nodes":[]}');
 const packBlobs = [sealed[0], sealBlob(master, 'tree', treeJson, { nonce: pattern(19, 24) })];
 const pack = assemblePack(master, packBlobs, { headerNonce: pattern(20, 24) });
 write('pack.json', {
-  description: 'a pack of one data blob (blob.json case 0) and one tree blob, header nonce fixed (docs/format.md 6)',
+  description:
+    'a pack of one data blob (blob.json case 0) and one tree blob, header nonce fixed (docs/format.md 6)',
   masterKey: hex(encodeMasterKey(master)),
   blobs: [
     { type: 'data', plaintext: hex(text), compression: 'zstd', nonce: hex(pattern(17, 24)) },

@@ -22,8 +22,15 @@ export function register(program: Command, io: CliIo): void {
     .description('create a new encrypted repository (refuses if one exists there already)')
     .option('--name <name>', 'who holds the first password (default: your user name)')
     .option('--role <role>', 'what the holder does, e.g. clerk or it-contractor', 'owner')
-    .option('--new-password-file <file>', 'read the password from this file instead of COFFER_PASSWORD(_FILE) or a prompt')
-    .addOption(new Option('--compression <mode>', 'how new data is compressed').choices(['zstd', 'none']).default('zstd'));
+    .option(
+      '--new-password-file <file>',
+      'read the password from this file instead of COFFER_PASSWORD(_FILE) or a prompt',
+    )
+    .addOption(
+      new Option('--compression <mode>', 'how new data is compressed')
+        .choices(['zstd', 'none'])
+        .default('zstd'),
+    );
   addKdfOptions(cmd).action(async (opts: InitOptions, self: Command) => {
     const storage = storageFor(self, io);
     const password = await resolveNewPassword(

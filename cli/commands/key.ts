@@ -24,7 +24,9 @@ interface NewKeyOptions {
 }
 
 export function register(program: Command, io: CliIo): void {
-  const key = program.command('key').description('list, add, remove and change the passwords that open the repository');
+  const key = program
+    .command('key')
+    .description('list, add, remove and change the passwords that open the repository');
 
   key
     .command('list')
@@ -50,7 +52,9 @@ export function register(program: Command, io: CliIo): void {
   addKdfOptions(
     key
       .command('add')
-      .description('add a password for another person or role (the new password is asked twice, or read from a file)')
+      .description(
+        'add a password for another person or role (the new password is asked twice, or read from a file)',
+      )
       .requiredOption('--name <name>', 'who will use the new password, e.g. chair or it-contractor')
       .option('--role <role>', 'what they do', '')
       .option('--new-password-file <file>', 'read the new password from this file'),
@@ -58,7 +62,11 @@ export function register(program: Command, io: CliIo): void {
     const repo = await openRepositoryFor(self, io);
     const password = await newPassword(io, opts);
     const kdf = kdfCostFrom(opts);
-    const added = await addKey(repo, { password, holder: { name: opts.name, role: opts.role }, ...(kdf ? { kdf } : {}) });
+    const added = await addKey(repo, {
+      password,
+      holder: { name: opts.name, role: opts.role },
+      ...(kdf ? { kdf } : {}),
+    });
     if (globalOptions(self).json) return printJson(io, added);
     printLine(io, `added key ${added.id.slice(0, 8)} for ${added.name ?? opts.name}`);
   });
@@ -83,7 +91,10 @@ export function register(program: Command, io: CliIo): void {
     const password = await newPassword(io, opts);
     const changed = await changePassword(repo, password, kdfCostFrom(opts));
     if (globalOptions(self).json) return printJson(io, changed);
-    printLine(io, `changed the password of ${changed.name ?? 'the key'} (its key id is now ${changed.id.slice(0, 8)})`);
+    printLine(
+      io,
+      `changed the password of ${changed.name ?? 'the key'} (its key id is now ${changed.id.slice(0, 8)})`,
+    );
   });
 
   addKdfOptions(
@@ -91,33 +102,46 @@ export function register(program: Command, io: CliIo): void {
       .command('recovery-sheet')
       .description('make a recovery key and print a sheet to keep in the council safe')
       .option('--replace', 'replace the existing recovery key (the old sheet stops working)')
-      .option('-o, --output <file>', 'write the sheet to this file (readable only by you) instead of the screen'),
-  ).action(async (opts: { replace?: boolean; output?: string; kdfMemory?: string; kdfPasses?: string }, self: Command) => {
-    const repo = await openRepositoryFor(self, io);
-    const kdf = kdfCostFrom(opts);
-    const result = await createRecoveryKey(repo, { ...(opts.replace ? { replace: true } : {}), ...(kdf ? { kdf } : {}) });
-    const sheet = recoverySheet({
-      location: repo.storage.location,
-      repositoryId: repo.config.id,
-      created: repo.config.created,
-      recoveryKey: formatRecoveryKey(result.recoveryKey),
-      issued: result.key.created ?? new Date().toISOString(),
-    });
-    if (opts.output) {
-      await writeFile(opts.output, sheet, { mode: 0o600, flag: 'w' });
-      io.stderr.write(`wrote the recovery sheet to ${opts.output}: print it, store it safely, then delete the file\n`);
-    }
-    if (globalOptions(self).json) {
-      return printJson(io, {
-        recoveryKey: formatRecoveryKey(result.recoveryKey),
-        keyId: result.key.id,
-        repositoryId: repo.config.id,
-        location: repo.storage.location,
-        replaced: result.replaced.map((k: KeyInfo) => k.id),
+      .option(
+        '-o, --output <file>',
+        'write the sheet to this file (readable only by you) instead of the screen',
+      ),
+  ).action(
+    async (
+      opts: { replace?: boolean; output?: string; kdfMemory?: string; kdfPasses?: string },
+      self: Command,
+    ) => {
+      const repo = await openRepositoryFor(self, io);
+      const kdf = kdfCostFrom(opts);
+      const result = await createRecoveryKey(repo, {
+        ...(opts.replace ? { replace: true } : {}),
+        ...(kdf ? { kdf } : {}),
       });
-    }
-    if (!opts.output) io.stdout.write(sheet);
-  });
+      const sheet = recoverySheet({
+        location: repo.storage.location,
+        repositoryId: repo.config.id,
+        created: repo.config.created,
+        recoveryKey: formatRecoveryKey(result.recoveryKey),
+        issued: result.key.created ?? new Date().toISOString(),
+      });
+      if (opts.output) {
+        await writeFile(opts.output, sheet, { mode: 0o600, flag: 'w' });
+        io.stderr.write(
+          `wrote the recovery sheet to ${opts.output}: print it, store it safely, then delete the file\n`,
+        );
+      }
+      if (globalOptions(self).json) {
+        return printJson(io, {
+          recoveryKey: formatRecoveryKey(result.recoveryKey),
+          keyId: result.key.id,
+          repositoryId: repo.config.id,
+          location: repo.storage.location,
+          replaced: result.replaced.map((k: KeyInfo) => k.id),
+        });
+      }
+      if (!opts.output) io.stdout.write(sheet);
+    },
+  );
 }
 
 function newPassword(io: CliIo, opts: NewKeyOptions): Promise<string> {

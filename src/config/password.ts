@@ -53,7 +53,11 @@ export async function resolveNewPassword(
   return first;
 }
 
-async function fromFileOrEnv(env: NodeJS.ProcessEnv, fileVar: string, valueVar: string): Promise<string | undefined> {
+async function fromFileOrEnv(
+  env: NodeJS.ProcessEnv,
+  fileVar: string,
+  valueVar: string,
+): Promise<string | undefined> {
   const file = env[fileVar];
   if (file) return readPasswordFile(file, fileVar);
   return env[valueVar];
@@ -64,9 +68,12 @@ async function readPasswordFile(path: string, variable?: string): Promise<string
     return passwordFromFileText(await readFile(path, 'utf8'));
   } catch (cause) {
     const via = variable ? ` (from ${variable})` : '';
-    throw new PasswordUnavailableError(`cannot read the password file ${path}${via}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new PasswordUnavailableError(
+      `cannot read the password file ${path}${via}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -76,5 +83,8 @@ function requireNonEmpty(password: string, what: string): string {
 }
 
 function ask(sources: SecretSources): (question: string) => Promise<string> {
-  return sources.prompt ?? ((question) => read({ prompt: question, silent: true, replace: '', output: process.stderr }));
+  return (
+    sources.prompt ??
+    ((question) => read({ prompt: question, silent: true, replace: '', output: process.stderr }))
+  );
 }

@@ -39,7 +39,9 @@ export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
         const out = zlib.zstdDecompressSync(body);
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       } catch (cause) {
-        throw new CorruptObjectError(`${what} is damaged: its compressed data does not decompress`, { cause });
+        throw new CorruptObjectError(`${what} is damaged: its compressed data does not decompress`, {
+          cause,
+        });
       }
     default:
       throw new CorruptObjectError(`${what} uses unknown compression ${plaintext[0]}`);

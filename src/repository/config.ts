@@ -4,7 +4,15 @@ import { randomBytes, toHex } from '../crypto/index.js';
 import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
 import type { Compression } from './compression.js';
 import { AD, FORMAT_VERSION } from './format.js';
-import { fromBase64, jsonBytes, openPayload, parseJson, type SealOptions, sealPayload, toBase64 } from './sealed.js';
+import {
+  fromBase64,
+  jsonBytes,
+  openPayload,
+  parseJson,
+  type SealOptions,
+  sealPayload,
+  toBase64,
+} from './sealed.js';
 
 export interface ChunkerParams {
   readonly algorithm: 'fastcdc-gear-v1';
@@ -42,7 +50,11 @@ export function newConfig(now: Date = new Date()): RepositoryConfig {
   };
 }
 
-export function encodeConfig(config: RepositoryConfig, encryptionKey: Uint8Array, opts: SealOptions = {}): Uint8Array {
+export function encodeConfig(
+  config: RepositoryConfig,
+  encryptionKey: Uint8Array,
+  opts: SealOptions = {},
+): Uint8Array {
   const box = sealPayload(encryptionKey, AD.config, jsonBytes(config), opts);
   return jsonBytes({ format: 'coffer-repository', version: config.version, data: toBase64(box) });
 }
@@ -66,7 +78,10 @@ export function readConfigEnvelope(bytes: Uint8Array): { version: number; box: U
 }
 
 /** Opens the config payload; throws CorruptObjectError when the key does not fit (not this repository). */
-export function decodeConfig(envelope: { version: number; box: Uint8Array }, encryptionKey: Uint8Array): RepositoryConfig {
+export function decodeConfig(
+  envelope: { version: number; box: Uint8Array },
+  encryptionKey: Uint8Array,
+): RepositoryConfig {
   const what = 'the repository config';
   const value = parseJson(openPayload(encryptionKey, AD.config, envelope.box, what), what);
   if (!isConfig(value) || value.version !== envelope.version) {

@@ -2,14 +2,27 @@
 
 export { type Compression, decodePayload, encodePayload } from './compression.js';
 export { type ChunkerParams, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type RepositoryConfig } from './config.js';
-export { AD, type BlobType, CONFIG_KEY, FORMAT_VERSION, idFromKey, type ObjectKind, objectKey } from './format.js';
+export {
+  AD,
+  type BlobType,
+  CONFIG_KEY,
+  FORMAT_VERSION,
+  idFromKey,
+  type ObjectKind,
+  objectKey,
+} from './format.js';
 export { type KeyMeta, parseKeyFile, unwrapMasterKey } from './key-file.js';
 export { type MasterKey } from './master-key.js';
 export { objectIdOf, verifyObjectId } from './object-id.js';
 export { blobIdOf, openBlob, type SealedBlob, sealBlob } from './blob.js';
 export { assemblePack, PackBuilder, type PackEntry, readPackHeader } from './pack.js';
 export { passwordFromFileText } from './password.js';
-export { formatRecoveryKey, generateRecoveryKey, looksLikeRecoveryKey, normalizeRecoveryKey } from './recovery-key.js';
+export {
+  formatRecoveryKey,
+  generateRecoveryKey,
+  looksLikeRecoveryKey,
+  normalizeRecoveryKey,
+} from './recovery-key.js';
 export {
   addKey,
   changePassword,

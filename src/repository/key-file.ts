@@ -81,7 +81,10 @@ export function parseKeyFile(bytes: Uint8Array, key: string): KeyFileEnvelope {
 }
 
 /** The master key if `password` opens this key file, otherwise undefined. */
-export async function unwrapMasterKey(envelope: KeyFileEnvelope, password: string): Promise<MasterKey | undefined> {
+export async function unwrapMasterKey(
+  envelope: KeyFileEnvelope,
+  password: string,
+): Promise<MasterKey | undefined> {
   const wrappingKey = await deriveKey(passwordBytes(password), envelope.kdf);
   let plaintext: Uint8Array;
   try {
@@ -95,7 +98,10 @@ export async function unwrapMasterKey(envelope: KeyFileEnvelope, password: strin
 
 export function readKeyMeta(envelope: KeyFileEnvelope, master: MasterKey, key: string): KeyMeta {
   const what = `key file ${key}`;
-  const v = parseJson(openPayload(master.encryption, AD.keyMeta, envelope.meta, `the metadata of ${what}`), what);
+  const v = parseJson(
+    openPayload(master.encryption, AD.keyMeta, envelope.meta, `the metadata of ${what}`),
+    what,
+  );
   if (
     !isRecord(v) ||
     typeof v.repository !== 'string' ||

@@ -35,7 +35,12 @@ export async function listKeys(repo: Repository): Promise<KeyInfo[]> {
       const { name, role, host, user, created } = meta;
       return { id: file.id, current, name, role, host, user, created, kdf };
     } catch {
-      return { id: file.id, current, kdf, problem: 'cannot be read with this repository\'s master key (another repository\'s key, or damaged)' };
+      return {
+        id: file.id,
+        current,
+        kdf,
+        problem: "cannot be read with this repository's master key (another repository's key, or damaged)",
+      };
     }
   });
 }
@@ -50,13 +55,18 @@ export async function addKey(repo: Repository, opts: AddKeyOptions): Promise<Key
   const name = opts.holder.name.trim();
   if (!name) throw new UsageError('a key needs a name: the person or role who will use it (--name clerk)');
   if (name === RECOVERY_KEY_NAME) {
-    throw new UsageError(`the name "${RECOVERY_KEY_NAME}" is kept for the recovery key: use "coffer key recovery-sheet"`);
+    throw new UsageError(
+      `the name "${RECOVERY_KEY_NAME}" is kept for the recovery key: use "coffer key recovery-sheet"`,
+    );
   }
   await refuseDuplicateName(repo, name);
   return addKeyUnchecked(repo, { ...opts, holder: { ...opts.holder, name } });
 }
 
-async function addKeyUnchecked(repo: Repository, opts: AddKeyOptions & { created?: string }): Promise<KeyInfo> {
+async function addKeyUnchecked(
+  repo: Repository,
+  opts: AddKeyOptions & { created?: string },
+): Promise<KeyInfo> {
   const id = await writeKeyFile(repo.storage, repo.master, repo.config.id, opts.holder, opts.password, {
     kdf: opts.kdf,
     ...(opts.created ? { created: opts.created } : {}),
@@ -83,7 +93,9 @@ export async function findKey(repo: Repository, which: string): Promise<KeyInfo>
     throw new UsageError(`no key matches "${which}": "coffer key list" shows the ids and names`);
   }
   if (matches.length > 1) {
-    throw new UsageError(`"${which}" matches ${matches.length} keys; give more of the id ("coffer key list")`);
+    throw new UsageError(
+      `"${which}" matches ${matches.length} keys; give more of the id ("coffer key list")`,
+    );
   }
   return matches[0]!;
 }
@@ -92,7 +104,7 @@ export async function removeKey(repo: Repository, which: string): Promise<KeyInf
   const key = await findKey(repo, which);
   if (key.current) {
     throw new UsageError(
-      'that is the key you opened the repository with; open it with another key\'s password to remove this one',
+      "that is the key you opened the repository with; open it with another key's password to remove this one",
     );
   }
   const usable = (await listKeys(repo)).filter((k) => !k.problem);
@@ -142,7 +154,9 @@ export async function createRecoveryKey(
     );
   }
   if (existing.some((k) => k.current)) {
-    throw new UsageError('you opened the repository with the recovery key; open it with a password to replace the recovery key');
+    throw new UsageError(
+      'you opened the repository with the recovery key; open it with a password to replace the recovery key',
+    );
   }
   const recoveryKey = generateRecoveryKey();
   const key = await addKeyUnchecked(repo, {

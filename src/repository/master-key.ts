@@ -29,7 +29,9 @@ export function encodeMasterKey(key: MasterKey): Uint8Array {
 
 export function decodeMasterKey(bytes: Uint8Array): MasterKey {
   if (bytes.length !== MASTER_KEY_BYTES) {
-    throw new CorruptObjectError(`the wrapped master key has ${bytes.length} bytes instead of ${MASTER_KEY_BYTES}`);
+    throw new CorruptObjectError(
+      `the wrapped master key has ${bytes.length} bytes instead of ${MASTER_KEY_BYTES}`,
+    );
   }
   return {
     encryption: bytes.slice(0, PART),

@@ -69,7 +69,9 @@ export function assemblePack(
     entries.push({ type: b.type, id: b.id, offset, length: b.box.length, rawLength: b.rawLength });
     offset += b.box.length;
   }
-  const header = sealPayload(master.encryption, AD.packHeader, encodeHeader(entries), { nonce: opts.headerNonce });
+  const header = sealPayload(master.encryption, AD.packHeader, encodeHeader(entries), {
+    nonce: opts.headerNonce,
+  });
   const bytes = new Uint8Array(offset + header.length + 4);
   for (const [i, b] of blobs.entries()) bytes.set(b.box, entries[i]!.offset);
   bytes.set(header, offset);
@@ -81,7 +83,10 @@ export function assemblePack(
 export function readPackHeader(master: MasterKey, pack: Uint8Array, name: string): PackEntry[] {
   const what = `pack ${name}`;
   if (pack.length < 4) throw new CorruptObjectError(`${what} is damaged: it is truncated`);
-  const headerLength = new DataView(pack.buffer, pack.byteOffset, pack.byteLength).getUint32(pack.length - 4, true);
+  const headerLength = new DataView(pack.buffer, pack.byteOffset, pack.byteLength).getUint32(
+    pack.length - 4,
+    true,
+  );
   const headerStart = pack.length - 4 - headerLength;
   if (headerStart < 0) throw new CorruptObjectError(`${what} is damaged: its header length is impossible`);
   const header = openPayload(
@@ -116,7 +121,8 @@ function decodeHeader(bytes: Uint8Array, what: string): PackEntry[] {
   let offset = 0;
   for (let at = 0; at < bytes.length; at += ENTRY_BYTES) {
     const code = bytes[at];
-    if (code !== 0 && code !== 1) throw new CorruptObjectError(`the header of ${what} has an unknown blob type`);
+    if (code !== 0 && code !== 1)
+      throw new CorruptObjectError(`the header of ${what} has an unknown blob type`);
     const length = view.getUint32(at + 1, true);
     entries.push({
       type: code === 0 ? 'data' : 'tree',

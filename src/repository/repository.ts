@@ -2,12 +2,30 @@
 
 import os from 'node:os';
 import { newKdfParams } from '../crypto/index.js';
-import { CorruptObjectError, RepositoryExistsError, RepositoryNotFoundError, WrongPasswordError } from '../errors.js';
+import {
+  CorruptObjectError,
+  RepositoryExistsError,
+  RepositoryNotFoundError,
+  WrongPasswordError,
+} from '../errors.js';
 import { NotFoundError, type Storage } from '../storage/storage.js';
 import { type Compression } from './compression.js';
-import { decodeConfig, encodeConfig, newConfig, readConfigEnvelope, type RepositoryConfig } from './config.js';
+import {
+  decodeConfig,
+  encodeConfig,
+  newConfig,
+  readConfigEnvelope,
+  type RepositoryConfig,
+} from './config.js';
 import { CONFIG_KEY, folderOf, idFromKey, objectKey } from './format.js';
-import { createKeyFile, type KeyFileEnvelope, type KeyMeta, parseKeyFile, readKeyMeta, unwrapMasterKey } from './key-file.js';
+import {
+  createKeyFile,
+  type KeyFileEnvelope,
+  type KeyMeta,
+  parseKeyFile,
+  readKeyMeta,
+  unwrapMasterKey,
+} from './key-file.js';
 import { generateMasterKey, type MasterKey } from './master-key.js';
 import { objectIdOf, verifyObjectId } from './object-id.js';
 import { looksLikeRecoveryKey, normalizeRecoveryKey } from './recovery-key.js';
@@ -54,10 +72,17 @@ export async function initRepository(storage: Storage, opts: InitOptions): Promi
   const now = opts.now ?? new Date();
   const config = { ...newConfig(now), ...(opts.compression ? { compression: opts.compression } : {}) };
   const master = generateMasterKey();
-  const keyId = await writeKeyFile(storage, master, config.id, opts.holder ?? { name: defaultKeyName() }, opts.password, {
-    kdf: opts.kdf,
-    now,
-  });
+  const keyId = await writeKeyFile(
+    storage,
+    master,
+    config.id,
+    opts.holder ?? { name: defaultKeyName() },
+    opts.password,
+    {
+      kdf: opts.kdf,
+      now,
+    },
+  );
   // ifAbsent makes two racing inits safe: the loser's key file is an orphan that opening reports and skips.
   await storage.put(CONFIG_KEY, encodeConfig(config, master.encryption), { ifAbsent: true });
   return { storage, config, master, keyId, warnings: [] };
@@ -133,7 +158,9 @@ export async function openRepository(storage: Storage, password: string): Promis
   const keyFiles = await loadKeyFiles(storage);
   const warnings = keyFiles.flatMap((k) => (k.damage ? [k.damage] : []));
   if (keyFiles.length === 0) {
-    throw new CorruptObjectError(`the repository at ${storage.location} has no key files, so nothing can open it`);
+    throw new CorruptObjectError(
+      `the repository at ${storage.location} has no key files, so nothing can open it`,
+    );
   }
   const candidates = passwordCandidates(password);
   for (const keyFile of keyFiles) {
@@ -158,7 +185,12 @@ export async function openRepository(storage: Storage, password: string): Promis
   throw new WrongPasswordError(wrongPasswordMessage(password, warnings));
 }
 
-function checkKeyMeta(keyFile: StoredKeyFile, master: MasterKey, config: RepositoryConfig, warnings: string[]): void {
+function checkKeyMeta(
+  keyFile: StoredKeyFile,
+  master: MasterKey,
+  config: RepositoryConfig,
+  warnings: string[],
+): void {
   try {
     const meta = readKeyMeta(keyFile.envelope!, master, `keys/${keyFile.id}`);
     if (meta.repository !== config.id) {

@@ -10,7 +10,12 @@ export interface SealOptions {
   nonce?: Uint8Array;
 }
 
-export function sealPayload(key: Uint8Array, ad: Uint8Array, payload: Uint8Array, opts: SealOptions = {}): Uint8Array {
+export function sealPayload(
+  key: Uint8Array,
+  ad: Uint8Array,
+  payload: Uint8Array,
+  opts: SealOptions = {},
+): Uint8Array {
   const plaintext = encodePayload(payload, opts.compression ?? 'none');
   if (!opts.nonce) return seal(key, plaintext, ad);
   const body = sealWithNonce(key, opts.nonce, plaintext, ad);
@@ -27,7 +32,9 @@ export function openPayload(key: Uint8Array, ad: Uint8Array, box: Uint8Array, wh
     plaintext = open(key, box, ad);
   } catch (cause) {
     if (cause instanceof AuthenticationError) {
-      throw new CorruptObjectError(`${what} is damaged or was tampered with: it failed authentication`, { cause });
+      throw new CorruptObjectError(`${what} is damaged or was tampered with: it failed authentication`, {
+        cause,
+      });
     }
     throw cause;
   }

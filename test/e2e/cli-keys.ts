@@ -14,7 +14,10 @@ export interface CliTarget {
 
 const PASSWORD = 'clerk password 2026';
 
-export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget & { cleanup(): Promise<void> }>): void {
+export function runCliKeyTests(
+  name: string,
+  makeTarget: () => Promise<CliTarget & { cleanup(): Promise<void> }>,
+): void {
   describe(`coffer init and key, ${name}`, () => {
     let target: CliTarget & { cleanup(): Promise<void> };
     let secrets: { path: string; cleanup: () => Promise<void> };
@@ -44,9 +47,17 @@ export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget
 
     it('init creates a repository, prints its id, and --json gives the details', async () => {
       const repo = target.location();
-      const r = await coffer(['init', '--json', '--name', 'clerk', ...FAST_KDF_ARGS], env({ COFFER_REPOSITORY: repo }));
+      const r = await coffer(
+        ['init', '--json', '--name', 'clerk', ...FAST_KDF_ARGS],
+        env({ COFFER_REPOSITORY: repo }),
+      );
       expect(r.code, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { id: string; formatVersion: number; keyId: string; location: string };
+      const out = JSON.parse(r.stdout) as {
+        id: string;
+        formatVersion: number;
+        keyId: string;
+        location: string;
+      };
       expect(out.id).toMatch(/^[0-9a-f]{64}$/);
       expect(out.formatVersion).toBe(1);
       expect(out.location).not.toMatch(/S3RVER|secret/i);
@@ -76,7 +87,22 @@ export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget
     it('key add, list, passwd and remove manage who can open the repository', async () => {
       const repo = await initRepo();
       const chairFile = await writeSecret(secrets.path, `chair-${Date.now()}`, 'chair password');
-      const add = await coffer(['key', 'add', '-r', repo, '--name', 'chair', '--role', 'councillor', '--new-password-file', chairFile, ...FAST_KDF_ARGS], env());
+      const add = await coffer(
+        [
+          'key',
+          'add',
+          '-r',
+          repo,
+          '--name',
+          'chair',
+          '--role',
+          'councillor',
+          '--new-password-file',
+          chairFile,
+          ...FAST_KDF_ARGS,
+        ],
+        env(),
+      );
       expect(add.code, add.stderr).toBe(0);
       expect(add.stdout).toMatch(/added key [0-9a-f]{8} for chair/);
 
@@ -85,7 +111,10 @@ export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget
       expect(table.stdout).toMatch(/\n\s+[0-9a-f]{8}\s+chair\s+councillor/);
 
       const asChair = env({ COFFER_PASSWORD_FILE: chairFile, COFFER_PASSWORD: '' });
-      const passwd = await coffer(['key', 'passwd', '-r', repo, ...FAST_KDF_ARGS], { ...asChair, COFFER_NEW_PASSWORD: 'chair new password' });
+      const passwd = await coffer(['key', 'passwd', '-r', repo, ...FAST_KDF_ARGS], {
+        ...asChair,
+        COFFER_NEW_PASSWORD: 'chair new password',
+      });
       expect(passwd.code, passwd.stderr).toBe(0);
       expect((await coffer(['key', 'list', '-r', repo], asChair)).code).toBe(12);
       const asNewChair = env({ COFFER_PASSWORD: 'chair new password' });
@@ -111,7 +140,9 @@ export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget
       const typed = key!.toLowerCase().replaceAll('-', ' ');
       const list = await coffer(['key', 'list', '--json', '-r', repo], env({ COFFER_PASSWORD: typed }));
       expect(list.code, list.stderr).toBe(0);
-      expect((JSON.parse(list.stdout) as { name: string; current: boolean }[]).find((k) => k.current)?.name).toBe('recovery');
+      expect(
+        (JSON.parse(list.stdout) as { name: string; current: boolean }[]).find((k) => k.current)?.name,
+      ).toBe('recovery');
       const again = await coffer(['key', 'recovery-sheet', '-r', repo, ...FAST_KDF_ARGS], env());
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/--replace/);
@@ -129,7 +160,8 @@ export function runCliKeyTests(name: string, makeTarget: () => Promise<CliTarget
         coffer(['key', 'list', '-r', repo, '--verbose'], env()),
         coffer(['key', 'list', '-r', repo, '--verbose'], env({ COFFER_PASSWORD: 'wrong-password-XYZ' })),
       ]);
-      for (const o of outputs) expect(o.stdout + o.stderr).not.toMatch(/clerk password 2026|wrong-password-XYZ/);
+      for (const o of outputs)
+        expect(o.stdout + o.stderr).not.toMatch(/clerk password 2026|wrong-password-XYZ/);
     });
   });
 }
@@ -159,9 +191,17 @@ export function runLocalOnlyCliTests(): void {
       const dir = await tempDir();
       try {
         const repo = join(dir.path, 'repo');
-        expect((await coffer(['init', '-r', repo, '--name', 'MrsTreasurer', ...FAST_KDF_ARGS], { COFFER_PASSWORD: PASSWORD })).code).toBe(0);
+        expect(
+          (
+            await coffer(['init', '-r', repo, '--name', 'MrsTreasurer', ...FAST_KDF_ARGS], {
+              COFFER_PASSWORD: PASSWORD,
+            })
+          ).code,
+        ).toBe(0);
         const files = await readdir(repo, { recursive: true, withFileTypes: true });
-        const bodies = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')));
+        const bodies = await Promise.all(
+          files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')),
+        );
         expect(bodies.length).toBeGreaterThanOrEqual(2);
         for (const b of bodies) expect(b).not.toMatch(/MrsTreasurer|clerk password|owner|created/);
       } finally {
@@ -175,7 +215,9 @@ export function runLocalOnlyCliTests(): void {
       expect(noRepo.stderr).toMatch(/no repository given/);
       expect((await coffer(['frobnicate'], {})).code).toBe(2);
       expect((await coffer(['init', '--bogus'], {})).code).toBe(2);
-      expect((await coffer(['init', '--kdf-memory', 'lots', '-r', '/tmp/x'], { COFFER_PASSWORD: 'x' })).code).toBe(2);
+      expect(
+        (await coffer(['init', '--kdf-memory', 'lots', '-r', '/tmp/x'], { COFFER_PASSWORD: 'x' })).code,
+      ).toBe(2);
     });
 
     it('without a password and without a terminal it says where a password can come from', async () => {

@@ -17,7 +17,11 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function coffer(args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+export function coffer(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [COFFER_BIN, ...args], {
       // A clean environment: only what the test gives, plus PATH and HOME so Node and the AWS SDK behave.
@@ -35,7 +39,9 @@ export function coffer(args: readonly string[], env: Record<string, string> = {}
 }
 
 /** A temporary folder removed by the returned cleanup. */
-export async function tempDir(prefix = 'coffer-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'coffer-test-',
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npm run demo`: shows coffer's main job end to end on a temporary repository, with nothing to set up.
+// It grows with each feature. Every step checks its own outcome and the demo fails loudly if one is wrong.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+if (!existsSync(bin)) {
+  console.error('coffer is not built yet: run "npm ci" (or "npm run build") first');
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'coffer-demo-'));
+const repo = join(work, 'repository');
+const clerkPw = join(work, 'clerk.password');
+const chairPw = join(work, 'chair.password');
+writeFileSync(clerkPw, 'demo clerk password\n', { mode: 0o600 });
+writeFileSync(chairPw, 'demo chair password\n', { mode: 0o600 });
+const asClerk = { COFFER_REPOSITORY: repo, COFFER_PASSWORD_FILE: clerkPw };
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const bold = (s) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+let failed = false;
+function step(title, args, env, expectCode = 0, show = (out) => out) {
+  console.log(`\n${bold(`== ${title}`)}`);
+  console.log(`$ coffer ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  const out = show(`${r.stdout}${r.stderr}`).trimEnd();
+  if (out) console.log(out.replace(/^/gm, '  '));
+  const ok = r.status === expectCode;
+  console.log(
+    ok ? `  -> exit ${r.status}, as expected` : `  -> exit ${r.status}, expected ${expectCode}: DEMO FAILED`,
+  );
+  if (!ok) failed = true;
+  return r;
+}
+
+try {
+  step('Which coffer is this', ['version'], {});
+  console.log(`\ncoffer demo: a temporary encrypted repository in ${repo}`);
+  step(
+    'Create an encrypted repository (password from COFFER_PASSWORD_FILE)',
+    ['init', '--name', 'clerk', '--role', 'parish clerk'],
+    asClerk,
+  );
+  step(
+    'Give the chair of the council a password of their own',
+    ['key', 'add', '--name', 'chair', '--role', 'councillor', '--new-password-file', chairPw],
+    asClerk,
+  );
+  step('List who can open the repository', ['key', 'list'], asClerk);
+  step(
+    'A wrong password is refused (exit code 12)',
+    ['key', 'list'],
+    { ...asClerk, COFFER_PASSWORD_FILE: '', COFFER_PASSWORD: 'guess' },
+    12,
+  );
+  let recoveryKey = '';
+  step('Print a recovery sheet for the council safe', ['key', 'recovery-sheet'], asClerk, 0, (out) => {
+    recoveryKey = /((?:[0-9A-Z]{4}-){8}[0-9A-Z]{4})/.exec(out)?.[1] ?? '';
+    return out.split('\n').slice(0, 12).join('\n');
+  });
+  step('The recovery key opens the repository, typed in lower case with spaces', ['key', 'list'], {
+    ...asClerk,
+    COFFER_PASSWORD_FILE: '',
+    COFFER_PASSWORD: recoveryKey.toLowerCase().replaceAll('-', ' '),
+  });
+  console.log(
+    `\n${bold('== What the storage provider sees: random names and sizes, everything else encrypted')}`,
+  );
+  for (const line of spawnSync('find', [repo, '-type', 'f', '-printf', '%P  %s bytes\\n'], {
+    encoding: 'utf8',
+  })
+    .stdout.trim()
+    .split('\n')) {
+    console.log(`  ${line}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(
+  failed
+    ? '\nDEMO FAILED'
+    : '\nDemo finished: every step behaved as expected. The temporary repository was removed.',
+);
+process.exit(failed ? 1 : 0);
