@@ -6,10 +6,13 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Whether a person can answer a prompt. */
   readonly interactive: boolean;
+  /** Aborted by Ctrl-C or SIGTERM, so long operations can stop cleanly. */
+  readonly signal: AbortSignal;
 }
 
-export function processIo(): CliIo {
+export function processIo(signal: AbortSignal): CliIo {
   return {
+    signal,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// The coffer executable: run the CLI with the real process, exit with its code; Ctrl-C exits 130.
+// The coffer executable: run the CLI with the real process and exit with its code. The first Ctrl-C or
+// SIGTERM asks the running command to stop cleanly; a second Ctrl-C stops at once (exit 130).
 
 import { processIo } from './io.js';
 import { runCli } from './run.js';
 
-process.once('SIGINT', () => {
-  process.stderr.write('\ncoffer: interrupted\n');
-  process.exit(130);
-});
+const controller = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\ncoffer: ${sig === 'SIGINT' ? 'interrupted' : 'terminated'}, stopping cleanly (Ctrl-C again to stop at once)\n`);
+    controller.abort(new Error(`received ${sig}`));
+  });
+}
 
-const code = await runCli(process.argv.slice(2), processIo());
-process.exitCode = code;
+const code = await runCli(process.argv.slice(2), processIo(controller.signal));
+process.exit(code);

@@ -2,10 +2,10 @@
 
 import { contentId, toHex } from '../crypto/index.js';
 import { CorruptObjectError } from '../errors.js';
-import type { Compression } from './compression.js';
+import { type Compression, encodePayloadAsync } from './compression.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
-import { openPayload, sealPayload } from './sealed.js';
+import { openPayload, sealEncoded, sealPayload } from './sealed.js';
 
 export interface SealedBlob {
   readonly type: BlobType;
@@ -27,6 +27,18 @@ export function sealBlob(
   const id = opts.id ?? blobIdOf(master, plaintext);
   const box = sealPayload(master.encryption, AD.blob(type, id), plaintext, opts);
   return { type, id, box, rawLength: plaintext.length };
+}
+
+/** Seals a blob, compressing off the main thread; `id` is passed when the caller has computed it already. */
+export async function sealBlobAsync(
+  master: MasterKey,
+  type: BlobType,
+  plaintext: Uint8Array,
+  id: string,
+  compression: Compression,
+): Promise<SealedBlob> {
+  const encoded = await encodePayloadAsync(plaintext, compression);
+  return { type, id, box: sealEncoded(master.encryption, AD.blob(type, id), encoded), rawLength: plaintext.length };
 }
 
 /** Opens a blob box and checks that its plaintext really has the id it is stored under. */

@@ -17,9 +17,23 @@ export function encodePayload(payload: Uint8Array, compression: Compression): Ui
     const packed = zlib.zstdCompressSync(payload, {
       params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 },
     });
-    if (packed.length + 1 < payload.length + 1) return prefixed(ZSTD, packed);
+    if (packed.length < payload.length) return prefixed(ZSTD, packed);
   }
   return prefixed(RAW, payload);
+}
+
+/**
+ * Like {@link encodePayload}, but compresses on libuv's thread pool, so a backup compresses on the
+ * other cores while the main thread chunks, hashes and encrypts.
+ */
+export async function encodePayloadAsync(payload: Uint8Array, compression: Compression): Promise<Uint8Array> {
+  if (compression !== 'zstd' || payload.length < MIN_COMPRESS_SIZE || !hasZstd()) return prefixed(RAW, payload);
+  const packed = await new Promise<Buffer>((resolve, reject) =>
+    zlib.zstdCompress(payload, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } }, (err, out) =>
+      err ? reject(err) : resolve(out),
+    ),
+  );
+  return packed.length < payload.length ? prefixed(ZSTD, packed) : prefixed(RAW, payload);
 }
 
 /** Reverses {@link encodePayload}; `what` names the object in error messages. */

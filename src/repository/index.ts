@@ -43,3 +43,23 @@ export {
   readConfigObject,
   type Repository,
 } from './repository.js';
+export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
+export { type BlobReader, BlobNotFoundError, RepositoryBlobReader } from './blob-reader.js';
+export { sealBlobAsync } from './blob.js';
+export { decodeIndex, encodeIndex, type IndexFile } from './index-file.js';
+export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
+export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
+export { decodeSnapshot, encodeSnapshot, type Snapshot, type SnapshotSummary } from './snapshot.js';
+export { findParent, loadSnapshots, matchesFilter, type SnapshotFilter, type StoredSnapshot } from './snapshots.js';
+export {
+  checkName,
+  compareNames,
+  decodeTree,
+  encodeTree,
+  isoToNs,
+  nameText,
+  type NodeType,
+  nsToIso,
+  type Tree,
+  type TreeNode,
+} from './tree.js';

@@ -25,6 +25,11 @@ export function sealPayload(
   return box;
 }
 
+/** Seals a payload that is already prefixed with its compression byte (see encodePayloadAsync). */
+export function sealEncoded(key: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return seal(key, plaintext, ad);
+}
+
 /** Opens a box; `what` names the object for the message a clerk sees when it is damaged. */
 export function openPayload(key: Uint8Array, ad: Uint8Array, box: Uint8Array, what: string): Uint8Array {
   let plaintext: Uint8Array;

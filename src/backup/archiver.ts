@@ -1,0 +1,271 @@
+// The archiver: walks the sources, stores what changed as chunks, and builds the tree blobs bottom-up.
+
+import type { BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { chunkStream, type ChunkerOptions } from '../chunker/index.js';
+import { contentId, toHex } from '../crypto/index.js';
+import { CofferError } from '../errors.js';
+import {
+  type BlobReader,
+  blobIdOf,
+  type BlobWriter,
+  compareNames,
+  decodeTree,
+  encodeTree,
+  type MasterKey,
+  sealBlob,
+  type TreeNode,
+} from '../repository/index.js';
+import { ExcludeMatcher } from './excludes.js';
+import { newSha256, readPieces } from './file-source.js';
+import { baseMeta, changeMeta, looksUnchanged } from './node-meta.js';
+import type { BackupCounters, BackupWarning } from './progress.js';
+import type { SealQueue } from './seal-queue.js';
+
+export interface ArchiverDeps {
+  readonly master: MasterKey;
+  readonly gear: Uint32Array;
+  readonly chunker: ChunkerOptions;
+  readonly writer: BlobWriter;
+  readonly queue: SealQueue;
+  /** Reads the parent snapshot's trees; absent for a first backup. */
+  readonly parentReader?: BlobReader;
+  readonly excludes: ExcludeMatcher;
+  readonly oneFileSystem: boolean;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly counters: BackupCounters;
+  readonly warn: (w: BackupWarning) => void;
+  readonly signal?: AbortSignal;
+}
+
+const READ_SIZE = 1024 * 1024;
+const SLASH = Buffer.from('/');
+
+/** A node of the path skeleton that leads from `/` down to the backed-up paths. */
+interface Skeleton {
+  readonly children: Map<string, Skeleton>;
+  source: boolean;
+}
+
+export class Archiver {
+  readonly #d: ArchiverDeps;
+
+  constructor(deps: ArchiverDeps) {
+    this.#d = deps;
+  }
+
+  /** Archives absolute `paths`; returns the root tree id. The tree mirrors absolute paths, as restic's does. */
+  async archive(paths: readonly string[], parentRoot: string | undefined): Promise<string> {
+    const root: Skeleton = { children: new Map(), source: false };
+    for (const p of paths) {
+      let node = root;
+      for (const part of p.split('/').filter(Boolean)) {
+        let next = node.children.get(part);
+        if (!next) node.children.set(part, (next = { children: new Map(), source: false }));
+        node = next;
+      }
+      node.source = true;
+    }
+    return this.#skeletonTree(Buffer.from('/'), root, parentRoot);
+  }
+
+  async #skeletonTree(dir: Buffer, skel: Skeleton, parentTreeId: string | undefined): Promise<string> {
+    const parent = await this.#parentNodes(parentTreeId);
+    const nodes: TreeNode[] = [];
+    for (const [name, child] of [...skel.children].sort(([a], [b]) => compareNames(Buffer.from(a), Buffer.from(b)))) {
+      const nameBytes = Buffer.from(name);
+      const path = joinPath(dir, nameBytes);
+      const previous = parent.get(key(nameBytes));
+      if (child.source) {
+        const st = await this.#lstat(path);
+        if (!st) continue;
+        const node = await this.#entry(path, nameBytes, '', st, previous, st.dev);
+        if (node) nodes.push(node);
+        continue;
+      }
+      const st = await this.#lstat(path);
+      if (!st) continue;
+      const subtree = await this.#skeletonTree(path, child, previous?.type === 'dir' ? previous.subtree : undefined);
+      nodes.push({ name: nameBytes, type: 'dir', ...baseMeta(st), subtree });
+    }
+    return this.#storeTree(nodes);
+  }
+
+  /** One directory entry of any type; undefined when it is skipped. */
+  async #entry(
+    path: Buffer,
+    name: Buffer,
+    rel: string,
+    st: BigIntStats,
+    previous: TreeNode | undefined,
+    rootDev: bigint,
+  ): Promise<TreeNode | undefined> {
+    this.#d.signal?.throwIfAborted();
+    if (st.isFile()) return this.#file(path, name, st, previous);
+    if (st.isDirectory()) {
+      if (this.#d.oneFileSystem && st.dev !== rootDev) {
+        this.#d.warn({ kind: 'skipped-special', path: text(path), message: 'on another file system (--one-file-system): skipped' });
+        return undefined;
+      }
+      const subtree = await this.#dir(path, rel, previous?.type === 'dir' ? previous.subtree : undefined, rootDev);
+      if (subtree === undefined) return undefined;
+      const c = this.#d.counters;
+      if (!previous || previous.type !== 'dir') c.dirsNew++;
+      else if (previous.subtree === subtree) c.dirsUnmodified++;
+      else c.dirsChanged++;
+      return { name, type: 'dir', ...baseMeta(st), subtree };
+    }
+    if (st.isSymbolicLink()) {
+      try {
+        const target = await readlink(path, { encoding: 'buffer' });
+        return { name, type: 'symlink', ...baseMeta(st), target };
+      } catch (err) {
+        return this.#unreadable(path, err);
+      }
+    }
+    this.#d.warn({ kind: 'skipped-special', path: text(path), message: 'is a socket, device or FIFO: skipped' });
+    return undefined;
+  }
+
+  async #dir(path: Buffer, rel: string, parentTreeId: string | undefined, rootDev: bigint): Promise<string | undefined> {
+    let names: Buffer[];
+    try {
+      names = await readdir(path, { encoding: 'buffer' });
+    } catch (err) {
+      return this.#unreadable(path, err);
+    }
+    names.sort(compareNames);
+    const { excludes } = this.#d;
+    if (excludes.ifPresent.length > 0 && names.some((n) => excludes.ifPresent.includes(n.toString()))) {
+      return undefined;
+    }
+    const parent = await this.#parentNodes(parentTreeId);
+    const nodes: TreeNode[] = [];
+    for (const name of names) {
+      const childPath = joinPath(path, name);
+      const childRel = rel === '' ? text(name) : `${rel}/${text(name)}`;
+      const st = await this.#lstat(childPath);
+      if (!st) continue;
+      if (excludes.excludes(childRel, st.isDirectory())) continue;
+      const node = await this.#entry(childPath, name, childRel, st, parent.get(key(name)), rootDev);
+      if (node) nodes.push(node);
+    }
+    return this.#storeTree(nodes);
+  }
+
+  async #file(path: Buffer, name: Buffer, st: BigIntStats, previous: TreeNode | undefined): Promise<TreeNode | undefined> {
+    const c = this.#d.counters;
+    const size = Number(st.size);
+    const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size };
+    if (!this.#d.force && looksUnchanged(st, previous) && previous.content!.every((id) => this.#d.writer.has(id))) {
+      c.filesUnmodified++;
+      c.filesDone++;
+      c.bytesDone += size;
+      return { ...meta, sha256: previous.sha256!, content: previous.content! };
+    }
+    const stored = await this.#storeContent(path, st);
+    if (!stored) return undefined;
+    if (previous?.type === 'file') c.filesChanged++;
+    else c.filesNew++;
+    c.filesDone++;
+    return { ...meta, size: stored.size, sha256: stored.sha256, content: stored.content };
+  }
+
+  async #storeContent(path: Buffer, before: BigIntStats): Promise<{ sha256: string; content: string[]; size: number } | undefined> {
+    const { master, gear, chunker, queue, signal, counters } = this.#d;
+    let fh;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      return this.#unreadable(path, err);
+    }
+    const hash = newSha256();
+    const content: string[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of chunkStream(readPieces(fh, READ_SIZE, hash, signal), gear, chunker)) {
+        const id = toHex(contentId(master.contentId, chunk));
+        content.push(id);
+        size += chunk.length;
+        counters.bytesRead += chunk.length;
+        counters.bytesDone += chunk.length;
+        if (!this.#d.dryRun) await queue.submit(id, chunk, signal);
+        else if (!queue.known(id)) queue.bytesAdded += chunk.length;
+      }
+      const after = await fh.stat({ bigint: true });
+      if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
+        this.#d.warn({
+          kind: 'changed-during-read',
+          path: text(path),
+          message: 'changed while it was being read: the backed-up copy may mix old and new content',
+        });
+      }
+    } catch (err) {
+      if (isFileSystemError(err)) return this.#unreadable(path, err);
+      throw err;
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+    return { sha256: hash.digest('hex'), content, size };
+  }
+
+  async #storeTree(nodes: readonly TreeNode[]): Promise<string> {
+    const bytes = encodeTree({ nodes });
+    const id = blobIdOf(this.#d.master, bytes);
+    if (!this.#d.dryRun && !this.#d.writer.has(id)) {
+      // Trees are small: sealing them inline costs little.
+      await this.#d.writer.add(sealBlob(this.#d.master, 'tree', bytes, { compression: 'zstd', id }), this.#d.signal);
+    }
+    return id;
+  }
+
+  async #parentNodes(treeId: string | undefined): Promise<Map<string, TreeNode>> {
+    const nodes = new Map<string, TreeNode>();
+    if (!treeId || !this.#d.parentReader) return nodes;
+    try {
+      const tree = decodeTree(await this.#d.parentReader.readBlob('tree', treeId), `tree ${treeId.slice(0, 12)}`);
+      for (const n of tree.nodes) nodes.set(key(n.name), n);
+    } catch (err) {
+      // A damaged parent only costs re-reading files; the new snapshot does not depend on it.
+      if (!(err instanceof CofferError)) throw err;
+    }
+    return nodes;
+  }
+
+  async #lstat(path: Buffer): Promise<BigIntStats | undefined> {
+    try {
+      return await lstat(path, { bigint: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.#d.warn({ kind: 'vanished', path: text(path), message: 'disappeared before it could be read' });
+        return undefined;
+      }
+      return this.#unreadable(path, err);
+    }
+  }
+
+  #unreadable(path: Buffer, err: unknown): undefined {
+    if (!isFileSystemError(err)) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    this.#d.warn({ kind: 'unreadable', path: text(path), message: `could not be read (${why}): left out of this snapshot` });
+    return undefined;
+  }
+}
+
+function joinPath(dir: Buffer, name: Buffer): Buffer {
+  return dir.length === 1 && dir[0] === 0x2f ? Buffer.concat([SLASH, name]) : Buffer.concat([dir, SLASH, name]);
+}
+
+function key(name: Uint8Array): string {
+  return Buffer.from(name).toString('latin1');
+}
+
+export function text(path: Uint8Array): string {
+  return Buffer.from(path).toString('utf8');
+}
+
+function isFileSystemError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof CofferError) && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined;
+}

@@ -1,0 +1,172 @@
+// One backup, start to finish: load the index and the parent, archive, store packs and index, then the snapshot.
+
+import os from 'node:os';
+import path from 'node:path';
+import { gearTable } from '../chunker/index.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import {
+  BlobWriter,
+  encodeSnapshot,
+  findParent,
+  loadMasterIndex,
+  loadSnapshots,
+  type Repository,
+  RepositoryBlobReader,
+  resolveObjectId,
+  saveObject,
+  type Snapshot,
+  type SnapshotSummary,
+} from '../repository/index.js';
+import { PROGRAM_VERSION } from '../version.js';
+import { Archiver } from './archiver.js';
+import { ExcludeMatcher, type ExcludeRules } from './excludes.js';
+import { type BackupCounters, type BackupWarning, isIncomplete, newCounters } from './progress.js';
+import { SealQueue } from './seal-queue.js';
+
+export interface BackupOptions {
+  readonly paths: readonly string[];
+  readonly tags?: readonly string[];
+  readonly host?: string;
+  readonly excludes?: ExcludeRules;
+  readonly oneFileSystem?: boolean;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+  /** A snapshot id (prefix) to compare against; by default the latest of the same host and paths. */
+  readonly parent?: string;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+  readonly onWarning?: (w: BackupWarning) => void;
+  /** Called with live counters; the caller decides how often to render them. */
+  readonly onStart?: (counters: Readonly<BackupCounters>) => void;
+}
+
+export interface BackupResult {
+  /** Undefined for a dry run. */
+  readonly snapshotId?: string;
+  readonly parentId?: string;
+  readonly summary: SnapshotSummary;
+  readonly warnings: readonly BackupWarning[];
+  /** True when some files could not be read (exit code 3). */
+  readonly incomplete: boolean;
+  readonly dryRun: boolean;
+  readonly packsWritten: number;
+}
+
+export async function runBackup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const paths = normalizePaths(opts.paths);
+  const host = opts.host ?? os.hostname();
+  const signal = opts.signal;
+  const ctx = { storage: repo.storage, master: repo.master };
+
+  const index = await loadMasterIndex(ctx, signal ? { signal } : {});
+  const snapshots = await loadSnapshots(ctx, { ...(signal ? { signal } : {}), onDamaged: () => undefined });
+  const parentId = opts.parent
+    ? await resolveObjectId(repo.storage, 'snapshot', opts.parent)
+    : findParent(snapshots, host, paths)?.id;
+  const parent = parentId ? snapshots.find((s) => s.id === parentId) : undefined;
+
+  const writer = new BlobWriter(ctx, index, { packSize: repo.config.packSize });
+  const queue = new SealQueue(writer, repo.master, repo.config.compression);
+  const counters = newCounters();
+  const warnings: BackupWarning[] = [];
+  opts.onStart?.(counters);
+
+  const archiver = new Archiver({
+    master: repo.master,
+    gear: gearTable(repo.master.chunker),
+    chunker: {
+      minSize: repo.config.chunker.minSize,
+      avgSize: repo.config.chunker.avgSize,
+      maxSize: repo.config.chunker.maxSize,
+    },
+    writer,
+    queue,
+    ...(parent ? { parentReader: new RepositoryBlobReader(repo.storage, repo.master, index) } : {}),
+    excludes: new ExcludeMatcher(opts.excludes ?? { patterns: [], ifPresent: [] }),
+    oneFileSystem: opts.oneFileSystem ?? false,
+    force: opts.force ?? false,
+    dryRun: opts.dryRun ?? false,
+    counters,
+    warn: (w) => {
+      warnings.push(w);
+      opts.onWarning?.(w);
+    },
+    ...(signal ? { signal } : {}),
+  });
+
+  let tree: string;
+  try {
+    tree = await archiver.archive(paths, parent?.snapshot.tree);
+    await queue.drain();
+    if (!opts.dryRun) await writer.flush(signal);
+  } catch (err) {
+    if (!opts.dryRun) {
+      // Index what was uploaded so the next backup reuses it; no snapshot is written.
+      await queue.drain().catch(() => undefined);
+      await writer.salvage();
+    }
+    if (signal?.aborted) throw new InterruptedError('the backup was interrupted: no snapshot was written; the next backup reuses what was uploaded', { cause: err });
+    throw err;
+  }
+
+  const finished = now();
+  const summary: SnapshotSummary = {
+    filesNew: counters.filesNew,
+    filesChanged: counters.filesChanged,
+    filesUnmodified: counters.filesUnmodified,
+    dirsNew: counters.dirsNew,
+    dirsChanged: counters.dirsChanged,
+    dirsUnmodified: counters.dirsUnmodified,
+    bytesRead: counters.bytesRead,
+    bytesAdded: queue.bytesAdded,
+    bytesStored: writer.stats.bytesStored,
+    totalFiles: counters.filesDone,
+    totalBytes: counters.bytesDone,
+    started: started.toISOString(),
+    finished: finished.toISOString(),
+  };
+  const base = {
+    summary,
+    warnings,
+    incomplete: warnings.some(isIncomplete),
+    dryRun: opts.dryRun ?? false,
+    packsWritten: writer.stats.packs,
+    ...(parentId ? { parentId } : {}),
+  };
+  if (opts.dryRun) return base;
+
+  const user = currentUser();
+  const snapshot: Snapshot = {
+    version: 1,
+    time: started.toISOString(),
+    tree,
+    paths,
+    host,
+    user: user.name,
+    ...(user.uid !== undefined ? { uid: user.uid, gid: user.gid } : {}),
+    tags: [...(opts.tags ?? [])],
+    ...(parentId ? { parent: parentId } : {}),
+    program: `coffer ${PROGRAM_VERSION}`,
+    summary,
+  };
+  const snapshotId = await saveObject(ctx, 'snapshot', encodeSnapshot(snapshot), signal ? { signal } : {});
+  return { ...base, snapshotId };
+}
+
+function normalizePaths(paths: readonly string[]): string[] {
+  if (paths.length === 0) throw new UsageError('give at least one folder or file to back up');
+  const abs = [...new Set(paths.map((p) => path.resolve(p)))].sort();
+  // A path inside another would be stored twice; keep the outer one.
+  return abs.filter((p) => !abs.some((q) => q !== p && (q === '/' || p.startsWith(`${q}/`))));
+}
+
+function currentUser(): { name: string; uid?: number; gid?: number } {
+  try {
+    const u = os.userInfo();
+    return u.uid >= 0 ? { name: u.username, uid: u.uid, gid: u.gid } : { name: u.username };
+  } catch {
+    return { name: process.env.USER ?? '' };
+  }
+}

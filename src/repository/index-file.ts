@@ -1,0 +1,96 @@
+// Index files (docs/format.md 7): which blob lies in which pack, at what offset; binary, sealed, compressed.
+
+import { fromHex, toHex } from '../crypto/index.js';
+import { CorruptObjectError } from '../errors.js';
+import type { BlobType } from './format.js';
+
+export interface IndexedBlob {
+  readonly type: BlobType;
+  readonly id: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly rawLength: number;
+}
+
+export interface IndexedPack {
+  readonly id: string;
+  readonly blobs: readonly IndexedBlob[];
+}
+
+export interface IndexFile {
+  readonly supersedes: readonly string[];
+  readonly packs: readonly IndexedPack[];
+}
+
+const BLOB_BYTES = 1 + 32 + 12;
+
+export function encodeIndex(index: IndexFile): Uint8Array {
+  const blobCount = index.packs.reduce((n, p) => n + p.blobs.length, 0);
+  const size = 1 + 4 + 32 * index.supersedes.length + 4 + index.packs.length * 36 + blobCount * BLOB_BYTES;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  out[at++] = 1;
+  view.setUint32(at, index.supersedes.length, true);
+  at += 4;
+  for (const id of index.supersedes) {
+    out.set(fromHex(id), at);
+    at += 32;
+  }
+  view.setUint32(at, index.packs.length, true);
+  at += 4;
+  for (const pack of index.packs) {
+    out.set(fromHex(pack.id), at);
+    view.setUint32(at + 32, pack.blobs.length, true);
+    at += 36;
+    for (const b of pack.blobs) {
+      out[at] = b.type === 'data' ? 0 : 1;
+      out.set(fromHex(b.id), at + 1);
+      view.setUint32(at + 33, b.offset, true);
+      view.setUint32(at + 37, b.length, true);
+      view.setUint32(at + 41, b.rawLength, true);
+      at += BLOB_BYTES;
+    }
+  }
+  return out;
+}
+
+export function decodeIndex(bytes: Uint8Array, what: string): IndexFile {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const need = (n: number): void => {
+    if (at + n > bytes.length) throw new CorruptObjectError(`${what} is damaged: it ends too early`);
+  };
+  need(5);
+  if (bytes[0] !== 1) throw new CorruptObjectError(`${what} has unknown index version ${bytes[0]}`);
+  const supersededCount = view.getUint32(1, true);
+  at = 5;
+  need(32 * supersededCount + 4);
+  const supersedes: string[] = [];
+  for (let i = 0; i < supersededCount; i++, at += 32) supersedes.push(toHex(bytes.subarray(at, at + 32)));
+  const packCount = view.getUint32(at, true);
+  at += 4;
+  const packs: IndexedPack[] = [];
+  for (let p = 0; p < packCount; p++) {
+    need(36);
+    const id = toHex(bytes.subarray(at, at + 32));
+    const count = view.getUint32(at + 32, true);
+    at += 36;
+    need(count * BLOB_BYTES);
+    const blobs: IndexedBlob[] = [];
+    for (let i = 0; i < count; i++, at += BLOB_BYTES) {
+      const code = bytes[at];
+      if (code !== 0 && code !== 1) throw new CorruptObjectError(`${what} is damaged: unknown blob type ${code}`);
+      blobs.push({
+        type: code === 0 ? 'data' : 'tree',
+        id: toHex(bytes.subarray(at + 1, at + 33)),
+        offset: view.getUint32(at + 33, true),
+        length: view.getUint32(at + 37, true),
+        rawLength: view.getUint32(at + 41, true),
+      });
+    }
+    packs.push({ id, blobs });
+  }
+  if (at !== bytes.length) throw new CorruptObjectError(`${what} is damaged: it has trailing bytes`);
+  return { supersedes, packs };
+}
