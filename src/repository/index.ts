@@ -63,3 +63,4 @@ export {
   type Tree,
   type TreeNode,
 } from './tree.js';
+export { loadTree, readFileContent, type WalkEntry, walkTree } from './tree-walker.js';

@@ -1,0 +1,23 @@
+// Benchmark dispatcher: `node bench/run.mjs <name>` runs one benchmark from the registry below.
+// Benchmarks import the compiled code from dist/, so build first (`npm run build`).
+
+/** name -> [module beside this file, what it measures] */
+const BENCHMARKS = {
+  chunker: ['./chunker.mjs', 'MB/s of FastCDC chunking over 256 MiB of random data'],
+  crypto: [
+    './crypto.mjs',
+    'MB/s of AEAD, content ids and hashes on 1 MiB buffers; Argon2id ms at DEFAULT_KDF',
+  ],
+};
+
+const name = process.argv[2];
+const entry = name === undefined ? undefined : Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+
+if (entry === undefined) {
+  console.error(name === undefined ? 'usage: node bench/run.mjs <benchmark>' : `unknown benchmark: ${name}`);
+  console.error('benchmarks:');
+  for (const [key, [, about]] of Object.entries(BENCHMARKS)) console.error(`  ${key.padEnd(10)} ${about}`);
+  process.exit(2);
+}
+
+await import(new URL(entry[0], import.meta.url).href);
