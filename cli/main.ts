@@ -9,7 +9,9 @@ const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\ncoffer: ${sig === 'SIGINT' ? 'interrupted' : 'terminated'}, stopping cleanly (Ctrl-C again to stop at once)\n`);
+    process.stderr.write(
+      `\ncoffer: ${sig === 'SIGINT' ? 'interrupted' : 'terminated'}, stopping cleanly (Ctrl-C again to stop at once)\n`,
+    );
     controller.abort(new Error(`received ${sig}`));
   });
 }

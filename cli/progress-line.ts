@@ -25,7 +25,10 @@ export function terminalProgress(io: CliIo): ProgressReporter {
       if (!tty) return;
       timer = setInterval(() => {
         const ms = Date.now() - begun;
-        const eta = c.totalBytes > c.bytesDone && c.bytesDone > 0 ? ((c.totalBytes - c.bytesDone) * ms) / c.bytesDone : 0;
+        const eta =
+          c.totalBytes > c.bytesDone && c.bytesDone > 0
+            ? ((c.totalBytes - c.bytesDone) * ms) / c.bytesDone
+            : 0;
         const total = c.totalBytes > 0 ? ` / ${formatBytes(c.totalBytes)}` : '';
         const line = `[${formatDuration(ms)}] ${c.filesDone} files, ${formatBytes(c.bytesDone)}${total}, ${formatRate(c.bytesRead, ms)}${eta ? `, ETA ${formatDuration(eta)}` : ''}`;
         io.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 100) - 1)}`);

@@ -9,7 +9,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = createProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    // A command that succeeded with reservations (backup with unreadable files: 3) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, io, argv.includes('-v') || argv.includes('--verbose'));
   }

@@ -28,14 +28,32 @@ export function register(program: Command, io: CliIo): void {
     .description('back up folders and files: only what changed since the last snapshot is read and stored')
     .argument('<path...>', 'folders or files to back up')
     .option('--tag <tag>', 'label the snapshot (repeatable), e.g. weekly', collect, [])
-    .option('--host <name>', 'record this host name instead of the computer\'s')
-    .option('--exclude <pattern>', 'leave out paths matching a .gitignore-style pattern (repeatable)', collect, [])
-    .option('--exclude-file <file>', 'read exclude patterns from a file, one per line (repeatable)', collect, [])
-    .option('--exclude-if-present <name>', 'leave out folders that hold a file of this name, e.g. .nobackup (repeatable)', collect, [])
+    .option('--host <name>', "record this host name instead of the computer's")
+    .option(
+      '--exclude <pattern>',
+      'leave out paths matching a .gitignore-style pattern (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--exclude-file <file>',
+      'read exclude patterns from a file, one per line (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--exclude-if-present <name>',
+      'leave out folders that hold a file of this name, e.g. .nobackup (repeatable)',
+      collect,
+      [],
+    )
     .option('--one-file-system', 'do not cross into other mounted file systems')
     .option('--dry-run', 'read and count everything, but store nothing')
     .option('--force', 'read every file again, even those unchanged since the parent snapshot')
-    .option('--parent <snapshot>', 'compare against this snapshot instead of the latest of this host and paths')
+    .option(
+      '--parent <snapshot>',
+      'compare against this snapshot instead of the latest of this host and paths',
+    )
     .action(async (paths: string[], flags: BackupFlags, self: Command) => {
       const json = Boolean(globalOptions(self).json);
       const repo = await openRepositoryFor(self, io);
@@ -72,18 +90,32 @@ export function register(program: Command, io: CliIo): void {
 function render(io: CliIo, r: BackupResult, json: boolean, ms: number): void {
   const s = r.summary;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ type: 'summary', snapshotId: r.snapshotId ?? null, parentId: r.parentId ?? null, dryRun: r.dryRun, incomplete: r.incomplete, warnings: r.warnings.length, packsWritten: r.packsWritten, ...s })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ type: 'summary', snapshotId: r.snapshotId ?? null, parentId: r.parentId ?? null, dryRun: r.dryRun, incomplete: r.incomplete, warnings: r.warnings.length, packsWritten: r.packsWritten, ...s })}\n`,
+    );
     return;
   }
   const what = r.dryRun ? 'dry run: nothing was stored' : `snapshot ${r.snapshotId!.slice(0, 8)} saved`;
   const line = `${what}: ${s.totalFiles} files, ${formatBytes(s.totalBytes)} processed, ${formatBytes(s.bytesAdded)} new (${formatBytes(s.bytesStored)} stored) in ${formatDuration(ms)}`;
   if (!io.stdout.isTTY) {
-    printLine(io, r.incomplete ? `${line}; ${r.warnings.filter((w) => w.kind === 'unreadable').length} unreadable (see warnings)` : line);
+    printLine(
+      io,
+      r.incomplete
+        ? `${line}; ${r.warnings.filter((w) => w.kind === 'unreadable').length} unreadable (see warnings)`
+        : line,
+    );
     return;
   }
   printLine(io, `files: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnmodified} unmodified`);
   printLine(io, `dirs:  ${s.dirsNew} new, ${s.dirsChanged} changed, ${s.dirsUnmodified} unmodified`);
-  printLine(io, `read ${formatBytes(s.bytesRead)}; added ${formatBytes(s.bytesAdded)} to the repository (${formatBytes(s.bytesStored)} after compression)`);
+  printLine(
+    io,
+    `read ${formatBytes(s.bytesRead)}; added ${formatBytes(s.bytesAdded)} to the repository (${formatBytes(s.bytesStored)} after compression)`,
+  );
   printLine(io, line);
-  if (r.incomplete) printLine(io, 'Some files could not be read and are missing from this snapshot (see the warnings above).');
+  if (r.incomplete)
+    printLine(
+      io,
+      'Some files could not be read and are missing from this snapshot (see the warnings above).',
+    );
 }

@@ -73,7 +73,9 @@ export class Archiver {
   async #skeletonTree(dir: Buffer, skel: Skeleton, parentTreeId: string | undefined): Promise<string> {
     const parent = await this.#parentNodes(parentTreeId);
     const nodes: TreeNode[] = [];
-    for (const [name, child] of [...skel.children].sort(([a], [b]) => compareNames(Buffer.from(a), Buffer.from(b)))) {
+    for (const [name, child] of [...skel.children].sort(([a], [b]) =>
+      compareNames(Buffer.from(a), Buffer.from(b)),
+    )) {
       const nameBytes = Buffer.from(name);
       const path = joinPath(dir, nameBytes);
       const previous = parent.get(key(nameBytes));
@@ -86,7 +88,11 @@ export class Archiver {
       }
       const st = await this.#lstat(path);
       if (!st) continue;
-      const subtree = await this.#skeletonTree(path, child, previous?.type === 'dir' ? previous.subtree : undefined);
+      const subtree = await this.#skeletonTree(
+        path,
+        child,
+        previous?.type === 'dir' ? previous.subtree : undefined,
+      );
       nodes.push({ name: nameBytes, type: 'dir', ...baseMeta(st), subtree });
     }
     return this.#storeTree(nodes);
@@ -105,10 +111,19 @@ export class Archiver {
     if (st.isFile()) return this.#file(path, name, st, previous);
     if (st.isDirectory()) {
       if (this.#d.oneFileSystem && st.dev !== rootDev) {
-        this.#d.warn({ kind: 'skipped-special', path: text(path), message: 'on another file system (--one-file-system): skipped' });
+        this.#d.warn({
+          kind: 'skipped-special',
+          path: text(path),
+          message: 'on another file system (--one-file-system): skipped',
+        });
         return undefined;
       }
-      const subtree = await this.#dir(path, rel, previous?.type === 'dir' ? previous.subtree : undefined, rootDev);
+      const subtree = await this.#dir(
+        path,
+        rel,
+        previous?.type === 'dir' ? previous.subtree : undefined,
+        rootDev,
+      );
       if (subtree === undefined) return undefined;
       const c = this.#d.counters;
       if (!previous || previous.type !== 'dir') c.dirsNew++;
@@ -124,11 +139,20 @@ export class Archiver {
         return this.#unreadable(path, err);
       }
     }
-    this.#d.warn({ kind: 'skipped-special', path: text(path), message: 'is a socket, device or FIFO: skipped' });
+    this.#d.warn({
+      kind: 'skipped-special',
+      path: text(path),
+      message: 'is a socket, device or FIFO: skipped',
+    });
     return undefined;
   }
 
-  async #dir(path: Buffer, rel: string, parentTreeId: string | undefined, rootDev: bigint): Promise<string | undefined> {
+  async #dir(
+    path: Buffer,
+    rel: string,
+    parentTreeId: string | undefined,
+    rootDev: bigint,
+  ): Promise<string | undefined> {
     let names: Buffer[];
     try {
       names = await readdir(path, { encoding: 'buffer' });
@@ -154,11 +178,20 @@ export class Archiver {
     return this.#storeTree(nodes);
   }
 
-  async #file(path: Buffer, name: Buffer, st: BigIntStats, previous: TreeNode | undefined): Promise<TreeNode | undefined> {
+  async #file(
+    path: Buffer,
+    name: Buffer,
+    st: BigIntStats,
+    previous: TreeNode | undefined,
+  ): Promise<TreeNode | undefined> {
     const c = this.#d.counters;
     const size = Number(st.size);
     const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size };
-    if (!this.#d.force && looksUnchanged(st, previous) && previous.content!.every((id) => this.#d.writer.has(id))) {
+    if (
+      !this.#d.force &&
+      looksUnchanged(st, previous) &&
+      previous.content!.every((id) => this.#d.writer.has(id))
+    ) {
       c.filesUnmodified++;
       c.filesDone++;
       c.bytesDone += size;
@@ -172,7 +205,10 @@ export class Archiver {
     return { ...meta, size: stored.size, sha256: stored.sha256, content: stored.content };
   }
 
-  async #storeContent(path: Buffer, before: BigIntStats): Promise<{ sha256: string; content: string[]; size: number } | undefined> {
+  async #storeContent(
+    path: Buffer,
+    before: BigIntStats,
+  ): Promise<{ sha256: string; content: string[]; size: number } | undefined> {
     const { master, gear, chunker, queue, signal, counters } = this.#d;
     let fh;
     try {
@@ -215,7 +251,10 @@ export class Archiver {
     const id = blobIdOf(this.#d.master, bytes);
     if (!this.#d.dryRun && !this.#d.writer.has(id)) {
       // Trees are small: sealing them inline costs little.
-      await this.#d.writer.add(sealBlob(this.#d.master, 'tree', bytes, { compression: 'zstd', id }), this.#d.signal);
+      await this.#d.writer.add(
+        sealBlob(this.#d.master, 'tree', bytes, { compression: 'zstd', id }),
+        this.#d.signal,
+      );
     }
     return id;
   }
@@ -224,7 +263,10 @@ export class Archiver {
     const nodes = new Map<string, TreeNode>();
     if (!treeId || !this.#d.parentReader) return nodes;
     try {
-      const tree = decodeTree(await this.#d.parentReader.readBlob('tree', treeId), `tree ${treeId.slice(0, 12)}`);
+      const tree = decodeTree(
+        await this.#d.parentReader.readBlob('tree', treeId),
+        `tree ${treeId.slice(0, 12)}`,
+      );
       for (const n of tree.nodes) nodes.set(key(n.name), n);
     } catch (err) {
       // A damaged parent only costs re-reading files; the new snapshot does not depend on it.
@@ -249,13 +291,19 @@ export class Archiver {
     if (!isFileSystemError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
-    this.#d.warn({ kind: 'unreadable', path: text(path), message: `could not be read (${why}): left out of this snapshot` });
+    this.#d.warn({
+      kind: 'unreadable',
+      path: text(path),
+      message: `could not be read (${why}): left out of this snapshot`,
+    });
     return undefined;
   }
 }
 
 function joinPath(dir: Buffer, name: Buffer): Buffer {
-  return dir.length === 1 && dir[0] === 0x2f ? Buffer.concat([SLASH, name]) : Buffer.concat([dir, SLASH, name]);
+  return dir.length === 1 && dir[0] === 0x2f
+    ? Buffer.concat([SLASH, name])
+    : Buffer.concat([dir, SLASH, name]);
 }
 
 function key(name: Uint8Array): string {
@@ -267,5 +315,10 @@ export function text(path: Uint8Array): string {
 }
 
 function isFileSystemError(err: unknown): boolean {
-  return err instanceof Error && !(err instanceof CofferError) && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall !== undefined;
+  return (
+    err instanceof Error &&
+    !(err instanceof CofferError) &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    (err as NodeJS.ErrnoException).syscall !== undefined
+  );
 }

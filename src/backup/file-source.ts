@@ -4,7 +4,12 @@ import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
 /** Reads `fh` in pieces of `size` bytes, issuing the next read before yielding the current piece. */
-export async function* readPieces(fh: FileHandle, size: number, hash: Hash, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* readPieces(
+  fh: FileHandle,
+  size: number,
+  hash: Hash,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   const readNext = async (): Promise<Uint8Array | undefined> => {
     const buf = Buffer.allocUnsafe(size);
     const { bytesRead } = await fh.read(buf, 0, size, null);

@@ -107,7 +107,11 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
       await queue.drain().catch(() => undefined);
       await writer.salvage();
     }
-    if (signal?.aborted) throw new InterruptedError('the backup was interrupted: no snapshot was written; the next backup reuses what was uploaded', { cause: err });
+    if (signal?.aborted)
+      throw new InterruptedError(
+        'the backup was interrupted: no snapshot was written; the next backup reuses what was uploaded',
+        { cause: err },
+      );
     throw err;
   }
 

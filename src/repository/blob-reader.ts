@@ -39,7 +39,9 @@ export class RepositoryBlobReader implements BlobReader {
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (box.length !== at.length) {
-      throw new CorruptObjectError(`pack ${at.packId.slice(0, 12)} is damaged: it is shorter than its index says`);
+      throw new CorruptObjectError(
+        `pack ${at.packId.slice(0, 12)} is damaged: it is shorter than its index says`,
+      );
     }
     return openBlob(this.#master, type, id, box);
   }

@@ -114,7 +114,12 @@ export class BlobWriter {
     const packs = this.#unindexed;
     this.#unindexed = [];
     const file = { supersedes: [], packs };
-    const id = await saveObject({ storage: this.#storage, master: this.#master }, 'index', encodeIndex(file), signal ? { signal } : {});
+    const id = await saveObject(
+      { storage: this.#storage, master: this.#master },
+      'index',
+      encodeIndex(file),
+      signal ? { signal } : {},
+    );
     this.#index.add(file, id);
     this.stats.indexFiles.push(id);
   }

@@ -38,7 +38,12 @@ export async function sealBlobAsync(
   compression: Compression,
 ): Promise<SealedBlob> {
   const encoded = await encodePayloadAsync(plaintext, compression);
-  return { type, id, box: sealEncoded(master.encryption, AD.blob(type, id), encoded), rawLength: plaintext.length };
+  return {
+    type,
+    id,
+    box: sealEncoded(master.encryption, AD.blob(type, id), encoded),
+    rawLength: plaintext.length,
+  };
 }
 
 /** Opens a blob box and checks that its plaintext really has the id it is stored under. */

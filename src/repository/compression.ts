@@ -27,7 +27,8 @@ export function encodePayload(payload: Uint8Array, compression: Compression): Ui
  * other cores while the main thread chunks, hashes and encrypts.
  */
 export async function encodePayloadAsync(payload: Uint8Array, compression: Compression): Promise<Uint8Array> {
-  if (compression !== 'zstd' || payload.length < MIN_COMPRESS_SIZE || !hasZstd()) return prefixed(RAW, payload);
+  if (compression !== 'zstd' || payload.length < MIN_COMPRESS_SIZE || !hasZstd())
+    return prefixed(RAW, payload);
   const packed = await new Promise<Buffer>((resolve, reject) =>
     zlib.zstdCompress(payload, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } }, (err, out) =>
       err ? reject(err) : resolve(out),

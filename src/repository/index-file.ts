@@ -80,7 +80,8 @@ export function decodeIndex(bytes: Uint8Array, what: string): IndexFile {
     const blobs: IndexedBlob[] = [];
     for (let i = 0; i < count; i++, at += BLOB_BYTES) {
       const code = bytes[at];
-      if (code !== 0 && code !== 1) throw new CorruptObjectError(`${what} is damaged: unknown blob type ${code}`);
+      if (code !== 0 && code !== 1)
+        throw new CorruptObjectError(`${what} is damaged: unknown blob type ${code}`);
       blobs.push({
         type: code === 0 ? 'data' : 'tree',
         id: toHex(bytes.subarray(at + 1, at + 33)),

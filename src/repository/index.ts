@@ -50,7 +50,13 @@ export { decodeIndex, encodeIndex, type IndexFile } from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
 export { decodeSnapshot, encodeSnapshot, type Snapshot, type SnapshotSummary } from './snapshot.js';
-export { findParent, loadSnapshots, matchesFilter, type SnapshotFilter, type StoredSnapshot } from './snapshots.js';
+export {
+  findParent,
+  loadSnapshots,
+  matchesFilter,
+  type SnapshotFilter,
+  type StoredSnapshot,
+} from './snapshots.js';
 export {
   checkName,
   compareNames,

@@ -33,7 +33,13 @@ export class MasterIndex {
       }
       for (const b of pack.blobs) {
         if (!this.#blobs.has(b.id)) {
-          this.#blobs.set(b.id, { t: b.type === 'data' ? 0 : 1, p, o: b.offset, l: b.length, r: b.rawLength });
+          this.#blobs.set(b.id, {
+            t: b.type === 'data' ? 0 : 1,
+            p,
+            o: b.offset,
+            l: b.length,
+            r: b.rawLength,
+          });
         }
       }
     }
@@ -46,7 +52,13 @@ export class MasterIndex {
   lookup(id: string): BlobLocation | undefined {
     const e = this.#blobs.get(id);
     if (!e) return undefined;
-    return { type: e.t === 0 ? 'data' : 'tree', packId: this.#packIds[e.p]!, offset: e.o, length: e.l, rawLength: e.r };
+    return {
+      type: e.t === 0 ? 'data' : 'tree',
+      packId: this.#packIds[e.p]!,
+      offset: e.o,
+      length: e.l,
+      rawLength: e.r,
+    };
   }
 
   hasPack(packId: string): boolean {
@@ -67,7 +79,10 @@ export class MasterIndex {
 }
 
 /** Loads every index file into a MasterIndex. */
-export async function loadMasterIndex(ctx: ObjectContext, opts: { signal?: AbortSignal } = {}): Promise<MasterIndex> {
+export async function loadMasterIndex(
+  ctx: ObjectContext,
+  opts: { signal?: AbortSignal } = {},
+): Promise<MasterIndex> {
   const index = new MasterIndex();
   const ids = await listObjectIds(ctx.storage, 'index', opts);
   const files = await mapLimit(ids, 8, async (id) => ({
@@ -79,7 +94,11 @@ export async function loadMasterIndex(ctx: ObjectContext, opts: { signal?: Abort
 }
 
 /** Runs `fn` over items with at most `limit` at once, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

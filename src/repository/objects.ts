@@ -29,7 +29,9 @@ export async function saveObject(
   payload: Uint8Array,
   opts: { compression?: Compression; signal?: AbortSignal } = {},
 ): Promise<string> {
-  const box = sealPayload(ctx.master.encryption, AD_OF[kind], payload, { compression: opts.compression ?? 'zstd' });
+  const box = sealPayload(ctx.master.encryption, AD_OF[kind], payload, {
+    compression: opts.compression ?? 'zstd',
+  });
   const id = objectIdOf(box);
   await ctx.storage.put(objectKey(kind, id), box, opts.signal ? { signal: opts.signal } : {});
   return id;
@@ -49,7 +51,11 @@ export async function loadObject(
 }
 
 /** Ids of all objects of a kind (storage keys that are not well-formed ids are ignored). */
-export async function listObjectIds(storage: Storage, kind: SealedKind, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+export async function listObjectIds(
+  storage: Storage,
+  kind: SealedKind,
+  opts: { signal?: AbortSignal } = {},
+): Promise<string[]> {
   const ids: string[] = [];
   for await (const { key } of storage.list(`${folderOf(kind)}/`, opts)) {
     const id = idFromKey(kind, key);
@@ -63,6 +69,8 @@ export async function resolveObjectId(storage: Storage, kind: SealedKind, prefix
   const matches = (await listObjectIds(storage, kind)).filter((id) => id.startsWith(prefix.toLowerCase()));
   if (matches.length === 1) return matches[0]!;
   throw new CorruptObjectError(
-    matches.length === 0 ? `no ${kind} with an id starting ${prefix}` : `${prefix} matches ${matches.length} ${kind} objects; give more of the id`,
+    matches.length === 0
+      ? `no ${kind} with an id starting ${prefix}`
+      : `${prefix} matches ${matches.length} ${kind} objects; give more of the id`,
   );
 }

@@ -44,7 +44,13 @@ export function matchesFilter(s: Snapshot, f: SnapshotFilter): boolean {
 }
 
 /** Same host and exactly the same set of paths: the parent a new backup compares against. */
-export function findParent(snapshots: readonly StoredSnapshot[], host: string, paths: readonly string[]): StoredSnapshot | undefined {
+export function findParent(
+  snapshots: readonly StoredSnapshot[],
+  host: string,
+  paths: readonly string[],
+): StoredSnapshot | undefined {
   const key = [...paths].sort().join('\0');
-  return [...snapshots].reverse().find((s) => s.snapshot.host === host && [...s.snapshot.paths].sort().join('\0') === key);
+  return [...snapshots]
+    .reverse()
+    .find((s) => s.snapshot.host === host && [...s.snapshot.paths].sort().join('\0') === key);
 }

@@ -9,7 +9,11 @@ export interface WalkEntry {
   readonly node: TreeNode;
 }
 
-export async function loadTree(reader: BlobReader, id: string, opts: { signal?: AbortSignal } = {}): Promise<Tree> {
+export async function loadTree(
+  reader: BlobReader,
+  id: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Tree> {
   return decodeTree(await reader.readBlob('tree', id, opts), `tree ${id.slice(0, 12)}`);
 }
 

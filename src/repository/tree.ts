@@ -44,7 +44,8 @@ export function encodeTree(tree: Tree): Uint8Array {
 
 export function decodeTree(bytes: Uint8Array, what: string): Tree {
   const v = parseJson(bytes, what);
-  if (!isRecord(v) || !Array.isArray(v.nodes)) throw new CorruptObjectError(`${what} is damaged: it has no node list`);
+  if (!isRecord(v) || !Array.isArray(v.nodes))
+    throw new CorruptObjectError(`${what} is damaged: it has no node list`);
   return { nodes: v.nodes.map((n) => nodeFromJson(n, what)) };
 }
 
@@ -57,7 +58,9 @@ export function checkName(name: Uint8Array, what: string): void {
     (name.length === 1 && name[0] === 0x2e) ||
     (name.length === 2 && name[0] === 0x2e && name[1] === 0x2e);
   if (bad) {
-    throw new CorruptObjectError(`${what} holds an unsafe entry name ${JSON.stringify(Buffer.from(name).toString('latin1'))}`);
+    throw new CorruptObjectError(
+      `${what} holds an unsafe entry name ${JSON.stringify(Buffer.from(name).toString('latin1'))}`,
+    );
   }
 }
 
@@ -105,7 +108,8 @@ function nodeFromJson(v: unknown, what: string): TreeNode {
   if (typeof v.mode !== 'number' || typeof v.mtime !== 'string') {
     throw new CorruptObjectError(`${what} is damaged: a node lacks its mode or time`);
   }
-  const ids = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s));
+  const ids = (x: unknown): x is string[] =>
+    Array.isArray(x) && x.every((s) => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s));
   if (type === 'file' && (typeof v.size !== 'number' || typeof v.sha256 !== 'string' || !ids(v.content))) {
     throw new CorruptObjectError(`${what} is damaged: a file node lacks its size, checksum or content`);
   }
@@ -113,7 +117,8 @@ function nodeFromJson(v: unknown, what: string): TreeNode {
     throw new CorruptObjectError(`${what} is damaged: a directory node lacks its subtree`);
   }
   const target = bytesFrom(v, 'target', what);
-  if (type === 'symlink' && !target) throw new CorruptObjectError(`${what} is damaged: a symlink lacks its target`);
+  if (type === 'symlink' && !target)
+    throw new CorruptObjectError(`${what} is damaged: a symlink lacks its target`);
   const opt = <K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, T>);
   return {

@@ -142,7 +142,10 @@ export function assertValidPrefix(prefix: string): void {
 
 /** Which keys are acceptable: ASCII letters, digits, `-`, `_`, `.` in `/`-separated segments. */
 export function assertValidKey(key: string): void {
-  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) || key.split('/').some((s) => s === '.' || s === '..')) {
+  if (
+    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) ||
+    key.split('/').some((s) => s === '.' || s === '..')
+  ) {
     throw new TypeError(`invalid storage key: ${JSON.stringify(key)}`);
   }
 }

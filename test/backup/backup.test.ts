@@ -40,7 +40,10 @@ describe('backup', () => {
     await symlink('Minutes/2024/jan.txt', join(root, 'latest-minutes'));
     await chmod(join(root, 'Finance/budget.xlsx'), 0o640);
     // A name that is not valid UTF-8 must round-trip byte for byte.
-    await writeFile(Buffer.concat([Buffer.from(`${root}/latin1-`), Buffer.from([0xe9, 0xff]), Buffer.from('.txt')]), 'bytes');
+    await writeFile(
+      Buffer.concat([Buffer.from(`${root}/latin1-`), Buffer.from([0xe9, 0xff]), Buffer.from('.txt')]),
+      'bytes',
+    );
 
     const repo = await memRepo();
     const result = await runBackup(repo, { paths: [root] });
@@ -52,12 +55,14 @@ describe('backup', () => {
     expect(stored.get('latin1-\u00e9\u00ff.txt')?.content?.toString()).toBe('bytes');
   });
 
-  it('records every file\'s SHA-256 and the snapshot metadata', async () => {
+  it("records every file's SHA-256 and the snapshot metadata", async () => {
     const root = await tree({ 'a.txt': 'hello\n' });
     const repo = await memRepo();
     await runBackup(repo, { paths: [root], tags: ['weekly', 'docs'], host: 'parish-pc' });
     const stored = await snapshotContents(repo, root);
-    expect(stored.get('a.txt')?.sha256).toBe('5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03');
+    expect(stored.get('a.txt')?.sha256).toBe(
+      '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
+    );
     const [snap] = await loadSnapshots({ storage: repo.storage, master: repo.master });
     expect(snap!.snapshot).toMatchObject({ host: 'parish-pc', tags: ['weekly', 'docs'], paths: [root] });
     expect(snap!.snapshot.program).toMatch(/^coffer /);
@@ -72,7 +77,13 @@ describe('backup', () => {
     expect(first.summary.bytesAdded).toBe(data.length);
     const second = await runBackup(repo, { paths: [root] });
     expect(second.parentId).toBe(first.snapshotId);
-    expect(second.summary).toMatchObject({ filesUnmodified: 2, filesNew: 0, bytesRead: 0, bytesAdded: 0, bytesStored: 0 });
+    expect(second.summary).toMatchObject({
+      filesUnmodified: 2,
+      filesNew: 0,
+      bytesRead: 0,
+      bytesAdded: 0,
+      bytesStored: 0,
+    });
     const forced = await runBackup(repo, { paths: [root], force: true });
     expect(forced.summary.bytesRead).toBe(2 * data.length);
     expect(forced.summary.bytesAdded).toBe(0);
@@ -104,7 +115,10 @@ describe('backup', () => {
       'sub/keep.tmp.txt': 'k2',
     });
     const repo = await memRepo();
-    await runBackup(repo, { paths: [root], excludes: { patterns: ['*.tmp', 'tmp/'], ifPresent: ['.nobackup'] } });
+    await runBackup(repo, {
+      paths: [root],
+      excludes: { patterns: ['*.tmp', 'tmp/'], ifPresent: ['.nobackup'] },
+    });
     const stored = [...(await snapshotContents(repo, root)).keys()].sort();
     expect(stored).toEqual(['keep.txt', 'sub', 'sub/keep.tmp.txt']);
   });
@@ -130,17 +144,24 @@ describe('backup', () => {
   });
 
   it('stores nothing readable: file names and contents never appear in any object', async () => {
-    const root = await tree({ 'Confidential-Grievance-Smith.txt': 'The clerk complained about Councillor Smith. '.repeat(20) });
+    const root = await tree({
+      'Confidential-Grievance-Smith.txt': 'The clerk complained about Councillor Smith. '.repeat(20),
+    });
     const repo = await memRepo();
     await runBackup(repo, { paths: [root], tags: ['TagVisible'], host: 'HostVisible' });
     for await (const { key } of repo.storage.list('')) {
       const body = Buffer.from(await repo.storage.get(key)).toString('latin1');
-      for (const s of ['Confidential', 'Grievance', 'Councillor Smith', 'TagVisible', 'HostVisible', root]) expect(body).not.toContain(s);
+      for (const s of ['Confidential', 'Grievance', 'Councillor Smith', 'TagVisible', 'HostVisible', root])
+        expect(body).not.toContain(s);
     }
   });
 
   it('an interrupted backup writes no snapshot, and the next one reuses the packs already uploaded', async () => {
-    const root = await tree({ 'a.bin': seededBytes(5, 20_000_000), 'b.bin': seededBytes(6, 20_000_000), 'c.bin': seededBytes(7, 20_000_000) });
+    const root = await tree({
+      'a.bin': seededBytes(5, 20_000_000),
+      'b.bin': seededBytes(6, 20_000_000),
+      'c.bin': seededBytes(7, 20_000_000),
+    });
     const storage = new MemoryStorage();
     const repo = await memRepo(undefined, storage);
     const controller = new AbortController();
@@ -156,7 +177,10 @@ describe('backup', () => {
         if (key.startsWith('data/') && ++packs === 2) controller.abort(new Error('test interrupt'));
       },
     };
-    const err = await runBackup({ ...repo, storage: watched }, { paths: [root], signal: controller.signal }).catch((e: unknown) => e);
+    const err = await runBackup(
+      { ...repo, storage: watched },
+      { paths: [root], signal: controller.signal },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect(await listObjectIds(storage, 'snapshot')).toEqual([]);
     expect((await listObjectIds(storage, 'index')).length).toBeGreaterThan(0);

@@ -21,12 +21,14 @@ export function coffer(
   args: readonly string[],
   env: Record<string, string> = {},
   input?: string,
+  runAs?: { uid: number; gid: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [COFFER_BIN, ...args], {
       // A clean environment: only what the test gives, plus PATH and HOME so Node and the AWS SDK behave.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(runAs ?? {}),
     });
     let stdout = '';
     let stderr = '';

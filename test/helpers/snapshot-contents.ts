@@ -24,7 +24,11 @@ export interface StoredEntry {
 }
 
 /** path (latin1 of raw bytes, relative to `under`) -> entry, for the snapshot `id` (default: newest). */
-export async function snapshotContents(repo: Repository, under: string, id?: string): Promise<Map<string, StoredEntry>> {
+export async function snapshotContents(
+  repo: Repository,
+  under: string,
+  id?: string,
+): Promise<Map<string, StoredEntry>> {
   const ctx = { storage: repo.storage, master: repo.master };
   const snaps = await loadSnapshots(ctx);
   const snap = id ? snaps.find((s) => s.id === id) : snaps.at(-1);
@@ -40,9 +44,20 @@ export async function snapshotContents(repo: Repository, under: string, id?: str
       const parts: Uint8Array[] = [];
       for await (const c of readFileContent(reader, node)) parts.push(c);
       const content = Buffer.concat(parts);
-      out.set(rel, { type: 'file', mode: node.mode, mtime: node.mtime, sha256: node.sha256!, contentSha256: sha256(content), content });
+      out.set(rel, {
+        type: 'file',
+        mode: node.mode,
+        mtime: node.mtime,
+        sha256: node.sha256!,
+        contentSha256: sha256(content),
+        content,
+      });
     } else if (node.type === 'symlink') {
-      out.set(rel, { type: 'symlink', mode: node.mode, target: Buffer.from(node.target!).toString('latin1') });
+      out.set(rel, {
+        type: 'symlink',
+        mode: node.mode,
+        target: Buffer.from(node.target!).toString('latin1'),
+      });
     } else {
       out.set(rel, { type: 'dir', mode: node.mode });
     }
@@ -59,7 +74,12 @@ export async function diskContents(root: string): Promise<Map<string, StoredEntr
       const r = rel ? `${rel}/${name.toString('latin1')}` : name.toString('latin1');
       const st = await lstat(full);
       const mode = st.mode & 0o7777;
-      if (st.isSymbolicLink()) out.set(r, { type: 'symlink', mode, target: (await readlink(full, { encoding: 'buffer' })).toString('latin1') });
+      if (st.isSymbolicLink())
+        out.set(r, {
+          type: 'symlink',
+          mode,
+          target: (await readlink(full, { encoding: 'buffer' })).toString('latin1'),
+        });
       else if (st.isDirectory()) {
         out.set(r, { type: 'dir', mode });
         await walk(full, r);

@@ -1,0 +1,30 @@
+// Storage: where repository objects live (local folder, S3, memory), behind one interface with retry and fault wrappers.
+
+export {
+  AlreadyExistsError,
+  NotFoundError,
+  StorageError,
+  StorageUnavailableError,
+  assertValidKey,
+  assertValidPrefix,
+  type GetOptions,
+  type ListEntry,
+  type PutOptions,
+  type SignalOption,
+  type Storage,
+} from './storage.js';
+export { LocalStorage } from './local.js';
+export { MemoryStorage } from './memory.js';
+export { S3Storage, type S3StorageOptions } from './s3.js';
+export { formatLocation, parseLocation, redactLocation, type Location } from './location.js';
+export { openStorage, type OpenStorageOptions } from './registry.js';
+export { isTransient, withRetry, type RetryOptions } from './with-retry.js';
+export {
+  withFaults,
+  type FaultCall,
+  type FaultError,
+  type FaultOp,
+  type FaultRule,
+  type FaultyStorage,
+} from './with-faults.js';
+export { readOnly } from './read-only.js';
