@@ -3,10 +3,11 @@
 // It grows with each feature. Every step checks its own outcome and the demo fails loudly if one is wrong.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSampleCouncil } from './sample-council.mjs';
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 if (!existsSync(bin)) {
@@ -16,6 +17,8 @@ if (!existsSync(bin)) {
 
 const work = mkdtempSync(join(tmpdir(), 'coffer-demo-'));
 const repo = join(work, 'repository');
+const documents = join(work, 'council-documents');
+writeSampleCouncil(documents);
 const clerkPw = join(work, 'clerk.password');
 const chairPw = join(work, 'chair.password');
 writeFileSync(clerkPw, 'demo clerk password\n', { mode: 0o600 });
@@ -72,6 +75,27 @@ try {
     COFFER_PASSWORD_FILE: '',
     COFFER_PASSWORD: recoveryKey.toLowerCase().replaceAll('-', ' '),
   });
+  step(
+    'Back up the council documents (a generated sample: minutes, invoices, a mail export)',
+    ['backup', documents, '--tag', 'weekly'],
+    asClerk,
+  );
+  step(
+    'Back up again: nothing changed, so nothing is read or stored',
+    ['backup', documents, '--tag', 'weekly'],
+    asClerk,
+  );
+  appendFileSync(
+    join(documents, 'Minutes/2026/2026-11 Full Council minutes.txt'),
+    '\nItem 12: the clerk reported the new backup arrangements.\n',
+  );
+  writeFileSync(join(documents, 'Minutes/2026/2026-12 agenda draft.txt'), 'Draft agenda for December\n');
+  step(
+    'Edit one file and add another, then back up: only those are read',
+    ['backup', documents, '--tag', 'weekly'],
+    asClerk,
+  );
+  step('List the snapshots', ['snapshots'], asClerk);
   console.log(
     `\n${bold('== What the storage provider sees: random names and sizes, everything else encrypted')}`,
   );
