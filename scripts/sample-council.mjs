@@ -79,7 +79,7 @@ export function writeSampleCouncil(root, seed = 2026) {
   }
   put(
     'Finance/Budget 2026-27.csv',
-    `item,amount\n${Array.from({ length: 200 }, (_, i) => `${text(rand, 20)},${Math.floor(rand() * 5000)}`).join('\n')}\n`,
+    `item,amount\n${Array.from({ length: 200 }, () => `${text(rand, 20)},${Math.floor(rand() * 5000)}`).join('\n')}\n`,
   );
   put('Policies/Data protection policy.txt', text(rand, 30_000));
   put('Policies/Retention schedule.txt', text(rand, 12_000));

@@ -5,7 +5,7 @@ import { CorruptObjectError } from '../errors.js';
 import { type Compression, encodePayloadAsync } from './compression.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
-import { openPayload, sealEncoded, sealPayload } from './sealed.js';
+import { openPayload, openPayloadAsync, sealEncoded, sealPayload } from './sealed.js';
 
 export interface SealedBlob {
   readonly type: BlobType;
@@ -50,6 +50,21 @@ export async function sealBlobAsync(
 export function openBlob(master: MasterKey, type: BlobType, id: string, box: Uint8Array): Uint8Array {
   const what = `${type} blob ${id.slice(0, 12)}`;
   const plaintext = openPayload(master.encryption, AD.blob(type, id), box, what);
+  if (blobIdOf(master, plaintext) !== id) {
+    throw new CorruptObjectError(`${what} is damaged: its content does not match its id`);
+  }
+  return plaintext;
+}
+
+/** Like {@link openBlob}, decompressing on the thread pool (for restores, where throughput matters). */
+export async function openBlobAsync(
+  master: MasterKey,
+  type: BlobType,
+  id: string,
+  box: Uint8Array,
+): Promise<Uint8Array> {
+  const what = `${type} blob ${id.slice(0, 12)}`;
+  const plaintext = await openPayloadAsync(master.encryption, AD.blob(type, id), box, what);
   if (blobIdOf(master, plaintext) !== id) {
     throw new CorruptObjectError(`${what} is damaged: its content does not match its id`);
   }

@@ -63,6 +63,19 @@ export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
   }
 }
 
+/** Like {@link decodePayload}, decompressing on libuv's thread pool. */
+export async function decodePayloadAsync(plaintext: Uint8Array, what: string): Promise<Uint8Array> {
+  if (plaintext[0] !== ZSTD || !hasZstd()) return decodePayload(plaintext, what);
+  try {
+    const out = await new Promise<Buffer>((resolve, reject) =>
+      zlib.zstdDecompress(plaintext.subarray(1), (err, res) => (err ? reject(err) : resolve(res))),
+    );
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (cause) {
+    throw new CorruptObjectError(`${what} is damaged: its compressed data does not decompress`, { cause });
+  }
+}
+
 function prefixed(tag: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(body.length + 1);
   out[0] = tag;

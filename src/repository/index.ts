@@ -45,7 +45,7 @@ export {
 } from './repository.js';
 export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
 export { type BlobReader, BlobNotFoundError, RepositoryBlobReader } from './blob-reader.js';
-export { sealBlobAsync } from './blob.js';
+export { openBlobAsync, sealBlobAsync } from './blob.js';
 export { decodeIndex, encodeIndex, type IndexFile } from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
@@ -54,7 +54,9 @@ export {
   findParent,
   loadSnapshots,
   matchesFilter,
+  selectSnapshot,
   type SnapshotFilter,
+  SnapshotNotFoundError,
   type StoredSnapshot,
 } from './snapshots.js';
 export {
@@ -69,4 +71,4 @@ export {
   type Tree,
   type TreeNode,
 } from './tree.js';
-export { loadTree, readFileContent, type WalkEntry, walkTree } from './tree-walker.js';
+export { findNode, loadTree, readFileContent, type WalkEntry, walkTree } from './tree-walker.js';

@@ -1,6 +1,6 @@
 // Whole encrypted objects (index files, snapshots, locks, drills): sealed, named by SHA-256, verified on read.
 
-import { CorruptObjectError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { Compression } from './compression.js';
 import { AD, folderOf, idFromKey, objectKey } from './format.js';
@@ -68,7 +68,7 @@ export async function listObjectIds(
 export async function resolveObjectId(storage: Storage, kind: SealedKind, prefix: string): Promise<string> {
   const matches = (await listObjectIds(storage, kind)).filter((id) => id.startsWith(prefix.toLowerCase()));
   if (matches.length === 1) return matches[0]!;
-  throw new CorruptObjectError(
+  throw new UsageError(
     matches.length === 0
       ? `no ${kind} with an id starting ${prefix}`
       : `${prefix} matches ${matches.length} ${kind} objects; give more of the id`,

@@ -8,7 +8,7 @@ import {
   RepositoryNotFoundError,
   WrongPasswordError,
 } from '../errors.js';
-import { NotFoundError, type Storage } from '../storage/storage.js';
+import { AlreadyExistsError, NotFoundError, type Storage } from '../storage/storage.js';
 import { type Compression } from './compression.js';
 import {
   decodeConfig,
@@ -84,7 +84,12 @@ export async function initRepository(storage: Storage, opts: InitOptions): Promi
     },
   );
   // ifAbsent makes two racing inits safe: the loser's key file is an orphan that opening reports and skips.
-  await storage.put(CONFIG_KEY, encodeConfig(config, master.encryption), { ifAbsent: true });
+  const configBytes = encodeConfig(config, master.encryption);
+  await putOnce(storage, CONFIG_KEY, configBytes, () => {
+    throw new RepositoryExistsError(
+      `another coffer init created a repository at ${storage.location} at the same time`,
+    );
+  });
   return { storage, config, master, keyId, warnings: [] };
 }
 
@@ -107,8 +112,23 @@ export async function writeKeyFile(
   };
   const bytes = await createKeyFile(master, meta, password, newKdfParams(opts.kdf));
   const id = objectIdOf(bytes);
-  await storage.put(objectKey('key', id), bytes, { ifAbsent: true });
+  // The name is the content's hash, so an existing object under it is this very key file.
+  await putOnce(storage, objectKey('key', id), bytes, () => undefined);
   return id;
+}
+
+/**
+ * A create-once put that tolerates its own retried success: when a first attempt landed but its reply was
+ * lost, the retry finds the object; if the bytes are ours, that is success, otherwise `onOther` decides.
+ */
+async function putOnce(storage: Storage, key: string, bytes: Uint8Array, onOther: () => void): Promise<void> {
+  try {
+    await storage.put(key, bytes, { ifAbsent: true });
+  } catch (err) {
+    if (!(err instanceof AlreadyExistsError)) throw err;
+    const existing = await storage.get(key);
+    if (Buffer.compare(existing, bytes) !== 0) onOther();
+  }
 }
 
 /** Reads the config envelope, turning a missing object into the "no repository here" error. */

@@ -2,7 +2,7 @@
 
 import { AuthenticationError, open, seal, sealWithNonce } from '../crypto/index.js';
 import { CorruptObjectError } from '../errors.js';
-import { type Compression, decodePayload, encodePayload } from './compression.js';
+import { type Compression, decodePayload, decodePayloadAsync, encodePayload } from './compression.js';
 
 export interface SealOptions {
   compression?: Compression;
@@ -28,6 +28,29 @@ export function sealPayload(
 /** Seals a payload that is already prefixed with its compression byte (see encodePayloadAsync). */
 export function sealEncoded(key: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
   return seal(key, plaintext, ad);
+}
+
+/** Like {@link openPayload}, decompressing off the main thread. */
+export async function openPayloadAsync(
+  key: Uint8Array,
+  ad: Uint8Array,
+  box: Uint8Array,
+  what: string,
+): Promise<Uint8Array> {
+  return decodePayloadAsync(openRaw(key, ad, box, what), what);
+}
+
+function openRaw(key: Uint8Array, ad: Uint8Array, box: Uint8Array, what: string): Uint8Array {
+  try {
+    return open(key, box, ad);
+  } catch (cause) {
+    if (cause instanceof AuthenticationError) {
+      throw new CorruptObjectError(`${what} is damaged or was tampered with: it failed authentication`, {
+        cause,
+      });
+    }
+    throw cause;
+  }
 }
 
 /** Opens a box; `what` names the object for the message a clerk sees when it is damaged. */

@@ -1,6 +1,6 @@
 // Listing and choosing snapshots: load them all (they are small), filter by host, tag and path.
 
-import { CorruptObjectError } from '../errors.js';
+import { CofferError, CorruptObjectError } from '../errors.js';
 import { listObjectIds, loadObject, type ObjectContext } from './objects.js';
 import { mapLimit } from './master-index.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
@@ -53,4 +53,40 @@ export function findParent(
   return [...snapshots]
     .reverse()
     .find((s) => s.snapshot.host === host && [...s.snapshot.paths].sort().join('\0') === key);
+}
+
+/** Finds a snapshot by id prefix, or `latest` (narrowed by the filter). */
+export function selectSnapshot(
+  snapshots: readonly StoredSnapshot[],
+  spec: string,
+  filter: SnapshotFilter = {},
+): StoredSnapshot {
+  if (spec === 'latest') {
+    const match = snapshots.filter((s) => matchesFilter(s.snapshot, filter)).at(-1);
+    if (!match) {
+      throw new SnapshotNotFoundError(
+        snapshots.length === 0
+          ? 'the repository has no snapshots yet'
+          : 'no snapshot matches the given --host, --path and --tag',
+      );
+    }
+    return match;
+  }
+  if (!/^[0-9a-f]{4,64}$/i.test(spec)) {
+    throw new SnapshotNotFoundError(
+      `"${spec}" is not a snapshot id: give "latest" or at least 4 characters of an id from "coffer snapshots"`,
+    );
+  }
+  const matches = snapshots.filter((s) => s.id.startsWith(spec.toLowerCase()));
+  if (matches.length === 1) return matches[0]!;
+  throw new SnapshotNotFoundError(
+    matches.length === 0
+      ? `no snapshot has an id starting with ${spec} ("coffer snapshots" lists them)`
+      : `${spec} matches ${matches.length} snapshots; give more of the id`,
+  );
+}
+
+export class SnapshotNotFoundError extends CofferError {
+  readonly code = 'COFFER_E_NO_SNAPSHOT';
+  readonly exitCode = 1;
 }

@@ -40,3 +40,26 @@ export async function* readFileContent(
 ): AsyncGenerator<Uint8Array> {
   for (const id of node.content ?? []) yield await reader.readBlob('data', id, opts);
 }
+
+/** The node at an absolute path inside a snapshot (`/` gives undefined: the root tree itself). */
+export async function findNode(
+  reader: BlobReader,
+  rootTree: string,
+  path: string,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ node?: TreeNode; treeId: string } | undefined> {
+  const parts = path.split('/').filter(Boolean);
+  let treeId = rootTree;
+  let node: TreeNode | undefined;
+  for (const [i, part] of parts.entries()) {
+    const tree = await loadTree(reader, treeId, opts);
+    const want = Buffer.from(part);
+    node = tree.nodes.find((n) => Buffer.compare(n.name, want) === 0);
+    if (!node) return undefined;
+    if (i < parts.length - 1) {
+      if (node.type !== 'dir' || !node.subtree) return undefined;
+      treeId = node.subtree;
+    }
+  }
+  return node ? { node, treeId: node.subtree ?? treeId } : { treeId };
+}

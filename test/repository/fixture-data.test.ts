@@ -28,17 +28,23 @@ describe('fixture repository with data, format v1', () => {
     const repo = await openRepository(readOnly(new LocalStorage(root)), 'fixture data password v1');
     const snaps = await loadSnapshots({ storage: repo.storage, master: repo.master });
     expect(snaps).toHaveLength(2);
-    for (const s of snaps) expect(s.snapshot).toMatchObject({ host: 'fixture-host', tags: ['fixture'], paths: [SOURCE] });
+    for (const s of snaps)
+      expect(s.snapshot).toMatchObject({ host: 'fixture-host', tags: ['fixture'], paths: [SOURCE] });
     expect(snaps[1]!.snapshot.parent).toBe(snaps[0]!.id);
   });
 
   it('reads the latest snapshot back to exactly the recorded checksums, names, link and empty folder', async () => {
     const repo = await openRepository(readOnly(new LocalStorage(root)), 'fixture data password v1');
     const stored = await snapshotContents(repo, SOURCE);
-    const files = new Map([...stored].filter(([, e]) => e.type === 'file').map(([p, e]) => [p, e.contentSha256]));
+    const files = new Map(
+      [...stored].filter(([, e]) => e.type === 'file').map(([p, e]) => [p, e.contentSha256]),
+    );
     expect(files).toEqual(manifest());
     for (const [p, e] of stored) if (e.type === 'file') expect(e.sha256, p).toBe(e.contentSha256);
-    expect(stored.get('latest-minutes')).toMatchObject({ type: 'symlink', target: 'Minutes/2026/january.txt' });
+    expect(stored.get('latest-minutes')).toMatchObject({
+      type: 'symlink',
+      target: 'Minutes/2026/january.txt',
+    });
     expect(stored.get('Empty folder')).toMatchObject({ type: 'dir' });
     expect(stored.get('Finance/invoice-001.pdf')?.mode).toBe(0o600);
   });
@@ -47,6 +53,9 @@ describe('fixture repository with data, format v1', () => {
     const repo = await openRepository(readOnly(new LocalStorage(root)), 'fixture data password v1');
     const [first] = await loadSnapshots({ storage: repo.storage, master: repo.master });
     const stored = await snapshotContents(repo, SOURCE, first!.id);
-    expect(stored.get('empty.txt')).toMatchObject({ type: 'file', contentSha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    expect(stored.get('empty.txt')).toMatchObject({
+      type: 'file',
+      contentSha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
   });
 });

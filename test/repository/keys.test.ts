@@ -14,7 +14,11 @@ import { fastKdf, memRepo, TEST_PASSWORD } from '../helpers/repo.js';
 describe('key management', () => {
   it('adds a key that opens the same repository and lists both with their holders', async () => {
     const repo = await memRepo();
-    const added = await addKey(repo, { password: 'chair pw', holder: { name: 'chair', role: 'councillor' }, kdf: fastKdf });
+    const added = await addKey(repo, {
+      password: 'chair pw',
+      holder: { name: 'chair', role: 'councillor' },
+      kdf: fastKdf,
+    });
     const viaChair = await openRepository(repo.storage, 'chair pw');
     expect(viaChair.master).toEqual(repo.master);
     expect(viaChair.keyId).toBe(added.id);
@@ -28,8 +32,12 @@ describe('key management', () => {
 
   it('refuses a second key with the same name, and the reserved name "recovery"', async () => {
     const repo = await memRepo();
-    await expect(addKey(repo, { password: 'x', holder: { name: 'clerk' }, kdf: fastKdf })).rejects.toBeInstanceOf(UsageError);
-    await expect(addKey(repo, { password: 'x', holder: { name: 'recovery' }, kdf: fastKdf })).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      addKey(repo, { password: 'x', holder: { name: 'clerk' }, kdf: fastKdf }),
+    ).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      addKey(repo, { password: 'x', holder: { name: 'recovery' }, kdf: fastKdf }),
+    ).rejects.toBeInstanceOf(UsageError);
   });
 
   it('removes a key by name so its password no longer opens the repository', async () => {

@@ -44,7 +44,15 @@ describe('init and open', () => {
     });
     for await (const { key } of storage.list('')) {
       const body = text(await storage.get(key));
-      for (const secret of ['SecretPass123', 'MrsClerkName', 'treasurer', 'parish-laptop-42', 'jsmith', 'zstd', 'created']) {
+      for (const secret of [
+        'SecretPass123',
+        'MrsClerkName',
+        'treasurer',
+        'parish-laptop-42',
+        'jsmith',
+        'zstd',
+        'created',
+      ]) {
         expect(body, `${key} contains ${secret}`).not.toContain(secret);
       }
     }
@@ -124,7 +132,9 @@ describe('init and open', () => {
     await a.storage.put(foreign, await b.storage.get(foreign));
     const err = await openRepository(a.storage, TEST_PASSWORD).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WrongPasswordError);
-    expect((err as Error).message).toMatch(/keys\/[0-9a-f]+ opens with this password but belongs to another repository/);
+    expect((err as Error).message).toMatch(
+      /keys\/[0-9a-f]+ opens with this password but belongs to another repository/,
+    );
   });
 
   it('says so when a repository has no key files at all', async () => {

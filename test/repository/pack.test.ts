@@ -9,7 +9,10 @@ describe('blobs and packs', () => {
     const text = new TextEncoder().encode('Minutes of the parish council meeting. '.repeat(2000));
     const noise = seededBytes(7, 100_000);
     const builder = new PackBuilder(master);
-    const blobs = [sealBlob(master, 'data', text, { compression: 'zstd' }), sealBlob(master, 'data', noise, { compression: 'zstd' })];
+    const blobs = [
+      sealBlob(master, 'data', text, { compression: 'zstd' }),
+      sealBlob(master, 'data', noise, { compression: 'zstd' }),
+    ];
     for (const b of blobs) expect(builder.add(b)).toBe(true);
     expect(builder.add(blobs[0]!)).toBe(false);
     expect(blobs[0]!.box.length).toBeLessThan(text.length / 10);
@@ -18,8 +21,12 @@ describe('blobs and packs', () => {
     const entries = readPackHeader(master, pack.bytes, pack.id);
     expect(entries).toEqual(pack.entries);
     const [a, b] = entries;
-    expect(openBlob(master, 'data', a!.id, pack.bytes.subarray(a!.offset, a!.offset + a!.length))).toEqual(text);
-    expect(openBlob(master, 'data', b!.id, pack.bytes.subarray(b!.offset, b!.offset + b!.length))).toEqual(noise);
+    expect(openBlob(master, 'data', a!.id, pack.bytes.subarray(a!.offset, a!.offset + a!.length))).toEqual(
+      text,
+    );
+    expect(openBlob(master, 'data', b!.id, pack.bytes.subarray(b!.offset, b!.offset + b!.length))).toEqual(
+      noise,
+    );
     expect(a!.rawLength).toBe(text.length);
   });
 
@@ -46,7 +53,9 @@ describe('blobs and packs', () => {
     const builder = new PackBuilder(master);
     builder.add(sealBlob(master, 'tree', new TextEncoder().encode('{"nodes":[]}')));
     const { bytes } = builder.finish();
-    expect(() => readPackHeader(master, bytes.subarray(0, bytes.length - 1), 'p')).toThrow(CorruptObjectError);
+    expect(() => readPackHeader(master, bytes.subarray(0, bytes.length - 1), 'p')).toThrow(
+      CorruptObjectError,
+    );
     expect(() => readPackHeader(master, bytes.subarray(1), 'p')).toThrow(CorruptObjectError);
     const damaged = bytes.slice();
     damaged[damaged.length - 10]! ^= 1;

@@ -23,7 +23,8 @@ import { passwordBytes } from '../../src/repository/password.js';
 
 // Vectors are JSON written by scripts/make-vectors.mjs; their shape is checked by use.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of a known shape
-const vector = (name: string): any => JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8'));
+const vector = (name: string): any =>
+  JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8'));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 beforeAll(async () => {
@@ -34,9 +35,22 @@ describe('format v1 test vectors', () => {
   it('kdf.json: Argon2id gives the recorded wrapping keys (and libsodium agrees)', async () => {
     for (const c of vector('kdf.json').cases) {
       expect(toHex(passwordBytes(c.password))).toBe(c.passwordUtf8Hex);
-      const params = { algorithm: 'argon2id' as const, memoryKiB: c.memoryKiB, passes: c.passes, parallelism: 1 as const, salt: fromHex(c.salt) };
+      const params = {
+        algorithm: 'argon2id' as const,
+        memoryKiB: c.memoryKiB,
+        passes: c.passes,
+        parallelism: 1 as const,
+        salt: fromHex(c.salt),
+      };
       expect(toHex(await deriveKey(passwordBytes(c.password), params))).toBe(c.key);
-      const viaSodium = sodium.crypto_pwhash(32, passwordBytes(c.password), fromHex(c.salt), c.passes, c.memoryKiB * 1024, sodium.crypto_pwhash_ALG_ARGON2ID13);
+      const viaSodium = sodium.crypto_pwhash(
+        32,
+        passwordBytes(c.password),
+        fromHex(c.salt),
+        c.passes,
+        c.memoryKiB * 1024,
+        sodium.crypto_pwhash_ALG_ARGON2ID13,
+      );
       expect(toHex(viaSodium)).toBe(c.key);
     }
   });
@@ -48,7 +62,13 @@ describe('format v1 test vectors', () => {
       expect(box).toBe(c.box);
       expect(toHex(open(key!, fromHex(c.box), ad!))).toBe(c.plaintext);
       const boxBytes = fromHex(c.box);
-      const viaSodium = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, boxBytes.subarray(24), ad!, boxBytes.subarray(0, 24), key!);
+      const viaSodium = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        null,
+        boxBytes.subarray(24),
+        ad!,
+        boxBytes.subarray(0, 24),
+        key!,
+      );
       expect(toHex(viaSodium)).toBe(c.plaintext);
     }
   });
@@ -67,7 +87,10 @@ describe('format v1 test vectors', () => {
       v.meta,
       v.password,
       { ...envelope.kdf },
-      { wrap: Buffer.from(parsed.wrapped, 'base64').subarray(0, 24), meta: Buffer.from(parsed.meta, 'base64').subarray(0, 24) },
+      {
+        wrap: Buffer.from(parsed.wrapped, 'base64').subarray(0, 24),
+        meta: Buffer.from(parsed.meta, 'base64').subarray(0, 24),
+      },
     );
     expect(new TextDecoder().decode(rebuilt)).toBe(v.keyFile);
   });
@@ -77,7 +100,10 @@ describe('format v1 test vectors', () => {
     const master = decodeMasterKey(fromHex(v.masterKey));
     for (const c of v.cases) {
       expect(toHex(openBlob(master, c.type, c.id, fromHex(c.box)))).toBe(c.plaintext);
-      const again = sealBlob(master, c.type, fromHex(c.plaintext), { compression: c.compression, nonce: fromHex(c.nonce) });
+      const again = sealBlob(master, c.type, fromHex(c.plaintext), {
+        compression: c.compression,
+        nonce: fromHex(c.nonce),
+      });
       expect(again.id).toBe(c.id);
       // zstd output may differ between zstd releases (readers still read both), so compare exact bytes only uncompressed.
       if (c.compression === 'none') expect(toHex(again.box)).toBe(c.box);

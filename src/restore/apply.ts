@@ -1,0 +1,111 @@
+// Carrying out a restore plan: folders first, then files and links (several at once), then folder
+// times and modes last, since writing into a folder changes its time.
+
+import { lstat, lutimes, mkdir, rename, symlink, chmod, utimes, lchown, chown } from 'node:fs/promises';
+import { CofferError } from '../errors.js';
+import { type BlobReader, mapLimit } from '../repository/index.js';
+import { mtimeSeconds, tempNameFor, writeRestoredFile } from './file-writer.js';
+import type { PlanItem, RestorePlan } from './plan.js';
+import { UnsafeTargetError } from './errors.js';
+
+export interface RestoreProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface RestoreOutcome {
+  readonly filesRestored: number;
+  readonly bytesRestored: number;
+  readonly identical: number;
+  readonly conflicts: readonly RestoreProblem[];
+  readonly errors: readonly RestoreProblem[];
+  /** SHA-256 and path (relative to the target) of every file verified in place, for --manifest. */
+  readonly verified: readonly { readonly rel: Buffer; readonly sha256: string }[];
+}
+
+export interface ApplyOptions {
+  readonly signal?: AbortSignal;
+  readonly concurrency?: number;
+  readonly onBytes?: (n: number) => void;
+  readonly onFileDone?: () => void;
+}
+
+export async function applyRestorePlan(
+  reader: BlobReader,
+  plan: RestorePlan,
+  opts: ApplyOptions = {},
+): Promise<RestoreOutcome> {
+  const chownToo = process.getuid?.() === 0;
+  const full = (rel: Buffer): Buffer => Buffer.concat([Buffer.from(plan.target), Buffer.from('/'), rel]);
+  const conflicts = plan.items
+    .filter((i) => i.action === 'conflict')
+    .map((i) => problem(i, i.reason ?? 'conflict'));
+  const errors: RestoreProblem[] = [];
+  const verified: { rel: Buffer; sha256: string }[] = [];
+  let filesRestored = 0;
+  let bytesRestored = 0;
+
+  await mkdir(plan.target, { recursive: true });
+  const dirs = plan.items.filter((i) => i.node.type === 'dir' && i.action !== 'conflict');
+  for (const d of dirs) {
+    const p = full(d.rel);
+    if (d.action === 'create') await mkdir(p, { mode: 0o700 });
+    const st = await lstat(p);
+    // Never write through a link: a folder in the target must be a real folder.
+    if (!st.isDirectory())
+      throw new UnsafeTargetError(
+        `${p.toString()} is not a real folder (a link?): the restore stopped before writing into it`,
+      );
+  }
+
+  const work = plan.items.filter(
+    (i) => i.node.type !== 'dir' && (i.action === 'create' || i.action === 'overwrite'),
+  );
+  await mapLimit(work, opts.concurrency ?? 4, async (item) => {
+    opts.signal?.throwIfAborted();
+    const p = full(item.rel);
+    try {
+      if (item.node.type === 'file') {
+        const sha256 = await writeRestoredFile(reader, item.node, p, {
+          chown: chownToo,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+        });
+        verified.push({ rel: item.rel, sha256 });
+        filesRestored++;
+        bytesRestored += item.node.size ?? 0;
+        opts.onFileDone?.();
+      } else {
+        const temp = tempNameFor(p);
+        await symlink(Buffer.from(item.node.target!), temp);
+        if (chownToo && item.node.uid !== undefined)
+          await lchown(temp, item.node.uid, item.node.gid ?? 0).catch(() => undefined);
+        const t = mtimeSeconds(item.node);
+        await lutimes(temp, t, t).catch(() => undefined);
+        await rename(temp, p);
+      }
+    } catch (err) {
+      if (opts.signal?.aborted || !(err instanceof CofferError || isFsError(err))) throw err;
+      errors.push(problem(item, (err as Error).message));
+    }
+  });
+
+  for (const d of [...dirs].reverse()) {
+    const p = full(d.rel);
+    await chmod(p, d.node.mode);
+    if (chownToo && d.node.uid !== undefined)
+      await chown(p, d.node.uid, d.node.gid ?? 0).catch(() => undefined);
+    const t = mtimeSeconds(d.node);
+    await utimes(p, t, t);
+  }
+  const identical = plan.items.filter((i) => i.action === 'identical' && i.node.type !== 'dir').length;
+  return { filesRestored, bytesRestored, identical, conflicts, errors, verified };
+}
+
+function problem(item: PlanItem, message: string): RestoreProblem {
+  return { path: item.rel.toString(), message };
+}
+
+function isFsError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}

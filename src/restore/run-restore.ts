@@ -1,0 +1,82 @@
+// One restore: choose the snapshot and the part of it, plan against the target, apply, verify, report.
+
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import {
+  findNode,
+  loadMasterIndex,
+  loadSnapshots,
+  loadTree,
+  type Repository,
+  RepositoryBlobReader,
+  selectSnapshot,
+  type SnapshotFilter,
+  type StoredSnapshot,
+  type TreeNode,
+} from '../repository/index.js';
+import { applyRestorePlan, type RestoreOutcome } from './apply.js';
+import { writeManifest } from './manifest.js';
+import { type OverwriteMode, planRestore, type RestorePlan } from './plan.js';
+
+export interface RestoreOptions {
+  /** `latest` or an id prefix. */
+  readonly snapshot: string;
+  readonly filter?: SnapshotFilter;
+  /** Absolute path inside the snapshot; its contents (or the file) land directly in the target. */
+  readonly path?: string;
+  readonly target: string;
+  readonly overwrite?: OverwriteMode;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly dryRun?: boolean;
+  readonly manifest?: string;
+  readonly signal?: AbortSignal;
+  readonly onPlan?: (plan: RestorePlan) => void;
+  readonly onBytes?: (n: number) => void;
+}
+
+export interface RestoreResult {
+  readonly snapshot: StoredSnapshot;
+  readonly plan: RestorePlan;
+  /** Undefined for a dry run. */
+  readonly outcome?: RestoreOutcome;
+}
+
+export async function runRestore(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
+  const ctx = { storage: repo.storage, master: repo.master };
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  const snapshot = selectSnapshot(await loadSnapshots(ctx, signal), opts.snapshot, opts.filter);
+  const reader = new RepositoryBlobReader(repo.storage, repo.master, await loadMasterIndex(ctx, signal));
+  const nodes = await nodesToRestore(reader, snapshot, opts.path ?? '/');
+  const plan = await planRestore(reader, nodes, {
+    target: opts.target,
+    overwrite: opts.overwrite ?? 'never',
+    ...(opts.include ? { include: opts.include } : {}),
+    ...(opts.exclude ? { exclude: opts.exclude } : {}),
+    ...signal,
+  });
+  opts.onPlan?.(plan);
+  if (opts.dryRun) return { snapshot, plan };
+  const outcome = await applyRestorePlan(reader, plan, {
+    ...signal,
+    ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+  });
+  if (opts.manifest) await writeManifest(opts.manifest, outcome.verified);
+  return { snapshot, plan, outcome };
+}
+
+async function nodesToRestore(
+  reader: RepositoryBlobReader,
+  snapshot: StoredSnapshot,
+  inside: string,
+): Promise<readonly TreeNode[]> {
+  const normalized = path.posix.normalize(`/${inside}`);
+  if (normalized === '/') return (await loadTree(reader, snapshot.snapshot.tree)).nodes;
+  const found = await findNode(reader, snapshot.snapshot.tree, normalized);
+  if (!found?.node) {
+    throw new UsageError(
+      `${normalized} is not in snapshot ${snapshot.id.slice(0, 8)} ("coffer ls ${snapshot.id.slice(0, 8)}" lists what is)`,
+    );
+  }
+  return found.node.type === 'dir' ? (await loadTree(reader, found.node.subtree!)).nodes : [found.node];
+}
