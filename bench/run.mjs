@@ -3,6 +3,10 @@
 
 /** name -> [module beside this file, what it measures] */
 const BENCHMARKS = {
+  backup: [
+    './backup.mjs',
+    'seconds, peak RSS, repository size: restic vs coffer backups (first, unchanged, 2% change); [--scale 1.0]',
+  ],
   chunker: ['./chunker.mjs', 'MB/s of FastCDC chunking over 256 MiB of random data'],
   crypto: [
     './crypto.mjs',

@@ -7,6 +7,11 @@ import * as init from './commands/init.js';
 import * as key from './commands/key.js';
 import * as snapshots from './commands/snapshots.js';
 import * as restore from './commands/restore.js';
+import * as ls from './commands/ls.js';
+import * as find from './commands/find.js';
+import * as versions from './commands/versions.js';
+import * as diff from './commands/diff.js';
+import * as dump from './commands/dump.js';
 import * as version from './commands/version.js';
 import type { CliIo } from './io.js';
 
@@ -35,7 +40,8 @@ Passwords come from COFFER_PASSWORD_FILE, COFFER_PASSWORD, or a prompt; never fr
 Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
 11 repository locked, 12 wrong password, 130 interrupted.`,
     );
-  for (const command of [init, backup, snapshots, restore, key, version]) command.register(program, io);
+  for (const command of [init, backup, snapshots, restore, ls, find, versions, diff, dump, key, version])
+    command.register(program, io);
   // Subcommands inherit the overrides so their usage errors also come back as exceptions.
   for (const sub of allCommands(program))
     sub.exitOverride().showHelpAfterError().configureOutput(program.configureOutput());

@@ -23,8 +23,8 @@ export function printTable(io: CliIo, header: readonly string[], rows: readonly 
   for (const row of rows) printLine(io, line(row));
 }
 
-/** A date for people: local-looking but unambiguous (UTC), seconds dropped. */
+/** A date for people: local-looking but unambiguous (UTC), to the second. */
 export function shortTime(iso: string | undefined): string {
   if (!iso) return '';
-  return iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
 }

@@ -72,3 +72,4 @@ export {
   type TreeNode,
 } from './tree.js';
 export { findNode, loadTree, readFileContent, type WalkEntry, walkTree } from './tree-walker.js';
+export { TreeCache } from './tree-cache.js';

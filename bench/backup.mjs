@@ -1,0 +1,429 @@
+// Backup benchmark against restic: `node bench/run.mjs backup [--scale 1.0] [--seed 1] [--keep]`.
+//
+// Generates the council-like dataset once into .bench-data/dataset-<seed>-<scale>/ (reused while its
+// marker file .bench-data/dataset-<seed>-<scale>.complete is there), copies it to a working folder,
+// reads every file once to warm the page cache, then backs the working folder up with restic and
+// coffer step by step into fresh local repositories: (1) first backup, (2) backup with nothing
+// changed, then one ~2% change (bench/dataset/mutate.mjs), (3) backup after that change. Which tool
+// goes first alternates from step to step. Each backup is timed whole under GNU time (wall seconds,
+// peak RSS, CPU seconds), key derivation included for both tools, as a user would wait for it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dirStats, dirSize, ensureGnuTime, ensureRestic, measure, table } from './lib/measure.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCH_DATA = join(ROOT, '.bench-data');
+const COFFER_CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const MiB = 1024 * 1024;
+const PASSWORD = 'bench-password-not-secret';
+const MUTATE_SEED = 7;
+const MUTATE_FRACTION = 0.02;
+// The issue's targets, as coffer/restic ratios (and an absolute RSS ceiling).
+const TARGETS = { firstBackup: 1.0, unchanged: 1.0, changed: 1.0, repoSize: 1.05, rss: 1.0, rssMiB: 300 };
+
+const { values: flags } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    scale: { type: 'string', default: '1.0' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const scale = Number(flags.scale);
+const seed = Number(flags.seed);
+if (!(scale > 0 && scale <= 10) || !Number.isInteger(seed) || seed < 0) {
+  console.error('usage: node bench/run.mjs backup [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--keep]');
+  process.exit(2);
+}
+if (!existsSync(COFFER_CLI)) {
+  console.error(`bench/backup: ${COFFER_CLI} is missing; run \`npm run build\` first (npm run bench does).`);
+  process.exit(1);
+}
+
+// ---- tools -------------------------------------------------------------------------------------
+
+const baseEnv = { ...process.env, NO_COLOR: '1' };
+for (const k of Object.keys(baseEnv)) {
+  if (/^(RESTIC|COFFER)_/.test(k)) delete baseEnv[k];
+}
+
+/** One peer under test: how to init its repository and back a folder up, and what its summary says. */
+function resticTool(repo, cacheDir) {
+  const env = { ...baseEnv, RESTIC_PASSWORD: PASSWORD };
+  const common = ['-r', repo, '--cache-dir', cacheDir];
+  return {
+    name: 'restic',
+    repo,
+    env,
+    okCodes: [0, 3],
+    init: ['restic', [...common, 'init', '--repository-version', '2']],
+    backup: (path) => ['restic', [...common, 'backup', '--json', path]],
+    /** restic's summary line as { filesNew, filesChanged, filesUnmodified, bytesAdded }. */
+    summary(stdout) {
+      const s = lastJson(stdout, (o) => o.message_type === 'summary');
+      return (
+        s && {
+          filesNew: s.files_new,
+          filesChanged: s.files_changed,
+          filesUnmodified: s.files_unmodified,
+          bytesAdded: s.data_added,
+        }
+      );
+    },
+  };
+}
+
+function cofferTool(repo) {
+  const env = { ...baseEnv, COFFER_PASSWORD: PASSWORD };
+  return {
+    name: 'coffer',
+    repo,
+    env,
+    okCodes: [0, 3],
+    init: [process.execPath, [COFFER_CLI, 'init', '-r', repo]],
+    backup: (path) => [process.execPath, [COFFER_CLI, 'backup', '-r', repo, '--json', path]],
+    summary(stdout) {
+      const s = lastJson(stdout, (o) => o.type === 'summary');
+      return (
+        s && {
+          filesNew: s.filesNew,
+          filesChanged: s.filesChanged,
+          filesUnmodified: s.filesUnmodified,
+          bytesAdded: s.bytesAdded,
+        }
+      );
+    },
+  };
+}
+
+function lastJson(stdout, match) {
+  const lines = stdout.trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const o = JSON.parse(lines[i]);
+      if (o && match(o)) return o;
+    } catch {
+      // a progress line or plain text
+    }
+  }
+  return undefined;
+}
+
+/** Runs a command that must succeed (not timed): returns its stdout, or prints everything and exits. */
+function must(command, args, opts = {}) {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * MiB, ...opts });
+  if (r.error || r.status !== 0) {
+    console.error(`bench/backup: command failed (exit ${r.status ?? r.signal ?? r.error?.message}):`);
+    console.error(`  ${[command, ...args].join(' ')}`);
+    if (r.stderr) console.error(r.stderr.trimEnd());
+    if (r.stdout) console.error(r.stdout.trimEnd().slice(-4000));
+    throw new Error(`${command} failed`);
+  }
+  return r.stdout;
+}
+
+// ---- dataset -----------------------------------------------------------------------------------
+
+/** The generated dataset for this seed and scale, generated now unless a complete one is there. */
+function dataset() {
+  const dir = join(BENCH_DATA, `dataset-${seed}-${scale}`);
+  const marker = `${dir}.complete`;
+  if (existsSync(marker) && existsSync(dir)) {
+    console.log(`dataset: reusing ${dir}`);
+    return dir;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(marker, { force: true });
+  mkdirSync(BENCH_DATA, { recursive: true });
+  console.log(`dataset: generating ${dir} (seed ${seed}, scale ${scale}) ...`);
+  const t = Date.now();
+  const gen = join(ROOT, 'bench', 'dataset', 'gen-dataset.mjs');
+  const out = must(process.execPath, [gen, dir, String(seed), String(scale)]);
+  writeFileSync(marker, out);
+  console.log(`dataset: generated in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.trim()}`);
+  return dir;
+}
+
+/** Reads every file under `dir` once, so that both tools find the data in the page cache. */
+function warmCache(dir) {
+  const t = Date.now();
+  let bytes = 0;
+  const walk = (p) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) walk(join(p, name));
+    } else if (st.isFile()) {
+      bytes += readFileSync(p).length;
+    }
+  };
+  walk(dir);
+  console.log(
+    `page cache: read ${(bytes / MiB).toFixed(1)} MiB in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+}
+
+/** Deletes the run folders of earlier runs that were interrupted (their process is gone). */
+function removeStaleRuns() {
+  for (const name of readdirSync(BENCH_DATA)) {
+    const m = /^run-(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if (err.code !== 'ESRCH') continue;
+      console.log(`removing ${name}, left by an interrupted run`);
+      rmSync(join(BENCH_DATA, name), { recursive: true, force: true });
+    }
+  }
+}
+
+// ---- run ---------------------------------------------------------------------------------------
+
+ensureGnuTime();
+const resticVersion = ensureRestic();
+const cofferVersion = must(process.execPath, [COFFER_CLI, 'version']).trim();
+const commit = spawnSync('git', ['-C', ROOT, 'describe', '--always', '--dirty'], { encoding: 'utf8' });
+const cpu = os.cpus();
+console.log(cofferVersion);
+console.log(`node ${process.version} (${process.execPath})`);
+console.log(`coffer tree: ${commit.status === 0 ? commit.stdout.trim() : 'unknown'}`);
+console.log(
+  `machine: ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+);
+
+const source = dataset();
+removeStaleRuns();
+const runDir = join(BENCH_DATA, `run-${process.pid}`);
+const data = join(runDir, 'data');
+rmSync(runDir, { recursive: true, force: true });
+mkdirSync(runDir, { recursive: true });
+
+const tools = {
+  restic: resticTool(join(runDir, 'repo-restic'), join(runDir, 'restic-cache')),
+  coffer: cofferTool(join(runDir, 'repo-coffer')),
+};
+const failures = [];
+const results = { restic: {}, coffer: {} };
+const repoSizes = { restic: {}, coffer: {} };
+
+function runStep(step, toolName) {
+  const tool = tools[toolName];
+  if (tool.failed) return;
+  const [command, args] = tool.backup(data);
+  const r = measure(command, args, { env: tool.env });
+  const line = `${step.padEnd(16)} ${toolName.padEnd(6)} ${r.wallSeconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU ${(r.userSeconds + r.sysSeconds).toFixed(2)} s, exit ${r.code}`;
+  if (!tool.okCodes.includes(r.code)) {
+    tool.failed = true;
+    failures.push({ tool: toolName, step, command: [command, ...args].join(' '), ...r });
+    console.log(`${line}: FAILED`);
+    console.error(
+      `bench/backup: ${toolName} failed in "${step}" with exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}:`,
+    );
+    console.error(`  ${[command, ...args].join(' ')}`);
+    console.error(`--- stderr ---\n${r.stderr.trimEnd()}\n--- end of stderr ---`);
+    const tail = r.stdout.trimEnd().split('\n').slice(-5).join('\n');
+    if (tail) console.error(`--- last lines of stdout ---\n${tail}\n--- end of stdout ---`);
+    return;
+  }
+  if (r.code === 3) console.log(`${line}: warning: exit 3, some files could not be read`);
+  else console.log(line);
+  results[toolName][step] = { ...r, summary: tool.summary(r.stdout) };
+  repoSizes[toolName][step] = dirSize(tool.repo);
+}
+
+const STEPS = ['first backup', 'nothing changed', '2% changed'];
+let datasetBefore;
+let datasetAfter;
+let mutation;
+try {
+  console.log(`working copy: ${data}`);
+  let t = Date.now();
+  must('cp', ['-a', source, data]);
+  console.log(`working copy: made in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  datasetBefore = dirStats(data);
+  warmCache(data);
+
+  for (const tool of Object.values(tools)) {
+    const [command, args] = tool.init;
+    must(command, args, { env: tool.env });
+  }
+  const resticConfig = JSON.parse(
+    must('restic', ['-r', tools.restic.repo, '--cache-dir', join(runDir, 'restic-cache'), 'cat', 'config'], {
+      env: tools.restic.env,
+    }),
+  );
+  console.log(`restic repository version ${resticConfig.version} (compression: restic's default, auto)`);
+  console.log(
+    'key derivation: inside every timed command for both tools ' +
+      '(restic: scrypt as restic calibrates it; coffer: Argon2id at its default cost), as a user waits for it',
+  );
+  console.log('');
+
+  for (let i = 0; i < STEPS.length; i++) {
+    const step = STEPS[i];
+    if (step === '2% changed') {
+      t = Date.now();
+      const mutate = join(ROOT, 'bench', 'dataset', 'mutate.mjs');
+      mutation = JSON.parse(
+        must(process.execPath, [mutate, data, String(MUTATE_SEED), String(MUTATE_FRACTION)]),
+      );
+      datasetAfter = dirStats(data);
+      console.log(
+        `mutate: ${mutation.touched} of ${mutation.filesBefore} files touched (append ${mutation.append}, ` +
+          `overwrite ${mutation.editMiddle}, insert ${mutation.insertMiddle}, deleted ${mutation.deleted}, ` +
+          `added ${mutation.added}), ${(mutation.bytesWritten / MiB).toFixed(1)} MiB written, ` +
+          `${((Date.now() - t) / 1000).toFixed(1)} s`,
+      );
+    }
+    const order = i % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic'];
+    for (const name of order) runStep(step, name);
+  }
+} finally {
+  report();
+  if (flags.keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
+  else rmSync(runDir, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.error(
+    `\nbench/backup: ${failures.map((f) => `${f.tool} failed in "${f.step}" (exit ${f.code})`).join('; ')}`,
+  );
+  process.exit(1);
+}
+
+// ---- report ------------------------------------------------------------------------------------
+
+function report() {
+  const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const ratio = (a, b) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-';
+  const cores = (r) => (r ? fmt((r.userSeconds + r.sysSeconds) / Math.max(r.wallSeconds, 0.01)) : '-');
+  const failedMark = (name, step) => {
+    const f = failures.find((x) => x.tool === name);
+    if (!f) return undefined;
+    return f.step === step ? 'FAILED' : STEPS.indexOf(step) > STEPS.indexOf(f.step) ? 'skipped' : undefined;
+  };
+
+  console.log('');
+  if (datasetBefore) {
+    console.log(
+      `dataset: ${datasetBefore.files} files, ${(datasetBefore.bytes / MiB).toFixed(1)} MiB` +
+        (datasetAfter
+          ? `; after the change ${datasetAfter.files} files, ${(datasetAfter.bytes / MiB).toFixed(1)} MiB`
+          : ''),
+    );
+  }
+  const rows = [
+    [
+      'scenario',
+      'restic s',
+      'coffer s',
+      'ratio (coffer/restic)',
+      'restic peak RSS MiB',
+      'coffer peak RSS MiB',
+      'RSS ratio',
+      'restic CPU cores',
+      'coffer CPU cores',
+    ],
+  ];
+  for (const step of STEPS) {
+    const r = results.restic[step];
+    const c = results.coffer[step];
+    rows.push([
+      step,
+      failedMark('restic', step) ?? fmt(r?.wallSeconds),
+      failedMark('coffer', step) ?? fmt(c?.wallSeconds),
+      ratio(c?.wallSeconds, r?.wallSeconds),
+      fmt(r?.peakRssMiB, 0),
+      fmt(c?.peakRssMiB, 0),
+      ratio(c?.peakRssMiB, r?.peakRssMiB),
+      cores(r),
+      cores(c),
+    ]);
+  }
+  table(rows);
+
+  console.log('');
+  const sizeRows = [
+    ['repository after', 'restic MiB', 'coffer MiB', 'ratio (coffer/restic)', 'restic/data', 'coffer/data'],
+  ];
+  for (const step of STEPS) {
+    const r = repoSizes.restic[step];
+    const c = repoSizes.coffer[step];
+    if (r === undefined && c === undefined) continue;
+    const dataBytes = step === '2% changed' ? datasetAfter?.bytes : datasetBefore?.bytes;
+    sizeRows.push([
+      step,
+      fmt(r / MiB, 1),
+      fmt(c / MiB, 1),
+      ratio(c, r),
+      ratio(r, dataBytes),
+      ratio(c, dataBytes),
+    ]);
+  }
+  if (sizeRows.length > 1) table(sizeRows);
+
+  console.log('');
+  const what = (s) => (s ? `${s.filesNew}/${s.filesChanged}/${s.filesUnmodified}` : '-');
+  const added = (s) => (s && Number.isFinite(s.bytesAdded) ? fmt(s.bytesAdded / MiB, 1) : '-');
+  const sumRows = [
+    [
+      'scenario',
+      'restic new/changed/unmodified',
+      'coffer new/changed/unmodified',
+      'restic added MiB',
+      'coffer added MiB',
+    ],
+  ];
+  for (const step of STEPS) {
+    const r = results.restic[step]?.summary;
+    const c = results.coffer[step]?.summary;
+    sumRows.push([step, what(r), what(c), added(r), added(c)]);
+  }
+  table(sumRows);
+  console.log('(added: new plaintext data as each tool reports it, before compression)');
+
+  console.log('');
+  const last = STEPS[STEPS.length - 1];
+  const check = (label, got, target, unit = 'x') =>
+    `  ${label.padEnd(30)} ${got === undefined ? 'not measured' : `${got.toFixed(2)}${unit} (target <= ${target.toFixed(2)}${unit}): ${got <= target ? 'met' : 'NOT met'}`}`;
+  const ratioOf = (field, step) => {
+    const r = results.restic[step]?.[field];
+    const c = results.coffer[step]?.[field];
+    return Number.isFinite(r) && Number.isFinite(c) && r > 0 ? c / r : undefined;
+  };
+  const maxOf = (xs) => (xs.some((x) => x === undefined) ? undefined : Math.max(...xs));
+  console.log('targets (coffer against restic):');
+  console.log(check('first backup time', ratioOf('wallSeconds', 'first backup'), TARGETS.firstBackup));
+  console.log(
+    check('nothing-changed backup time', ratioOf('wallSeconds', 'nothing changed'), TARGETS.unchanged),
+  );
+  console.log(check('2%-change backup time', ratioOf('wallSeconds', '2% changed'), TARGETS.changed));
+  const rs = repoSizes.restic[last];
+  const cs = repoSizes.coffer[last];
+  console.log(check('repository size', rs && cs ? cs / rs : undefined, TARGETS.repoSize));
+  console.log(check('peak RSS (worst step)', maxOf(STEPS.map((s) => ratioOf('peakRssMiB', s))), TARGETS.rss));
+  console.log(
+    check(
+      'peak RSS MiB (worst step)',
+      maxOf(STEPS.map((s) => results.coffer[s]?.peakRssMiB)),
+      TARGETS.rssMiB,
+      ' MiB',
+    ),
+  );
+  console.log('');
+  console.log(`versions: ${resticVersion}; ${cofferVersion}`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (on ${os.cpus().length} cores: above ~1 means other work shared the machine)`,
+  );
+}
