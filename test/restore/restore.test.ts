@@ -30,21 +30,6 @@ async function tmp(prefix = 'coffer-restore-'): Promise<string> {
 }
 
 /** What a restore must reproduce: content, type, mode and mtime (to the microsecond). */
-async function fingerprint(root: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
-  for (const [rel, e] of await diskContents(root)) {
-    const st = await lstat(join(root, Buffer.from(rel, 'latin1').toString()));
-    out.set(rel, {
-      type: e.type,
-      mode: e.mode,
-      sha256: e.sha256,
-      target: e.target,
-      mtime: e.type === 'dir' ? undefined : Math.floor(Number(st.mtimeNs ?? 0) / 1000),
-    });
-  }
-  return out;
-}
-
 async function fingerprintNs(root: string): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   for (const [rel, e] of await diskContents(root)) {
