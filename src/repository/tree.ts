@@ -46,7 +46,15 @@ export function decodeTree(bytes: Uint8Array, what: string): Tree {
   const v = parseJson(bytes, what);
   if (!isRecord(v) || !Array.isArray(v.nodes))
     throw new CorruptObjectError(`${what} is damaged: it has no node list`);
-  return { nodes: v.nodes.map((n) => nodeFromJson(n, what)) };
+  const nodes = v.nodes.map((n) => nodeFromJson(n, what));
+  for (let i = 1; i < nodes.length; i++) {
+    if (compareNames(nodes[i - 1]!.name, nodes[i]!.name) >= 0) {
+      throw new CorruptObjectError(
+        `${what} is damaged: its entries are not in order or a name appears twice`,
+      );
+    }
+  }
+  return { nodes };
 }
 
 /** Refuses names that could escape a restore target or confuse a reader. */
@@ -90,6 +98,9 @@ function nodeToJson(n: TreeNode): Record<string, unknown> {
 }
 
 function bytesFrom(v: Record<string, unknown>, key: string, what: string): Uint8Array | undefined {
+  if (v[key] !== undefined && v[`${key}Bytes`] !== undefined) {
+    throw new CorruptObjectError(`${what} is damaged: a node has both ${key} and ${key}Bytes`);
+  }
   if (typeof v[key] === 'string') return encoder.encode(v[key]);
   const b64 = v[`${key}Bytes`];
   if (typeof b64 === 'string') return new Uint8Array(Buffer.from(b64, 'base64'));

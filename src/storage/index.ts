@@ -15,7 +15,8 @@ export {
 } from './storage.js';
 export { LocalStorage } from './local.js';
 export { MemoryStorage } from './memory.js';
-export { S3Storage, type S3StorageOptions } from './s3.js';
+// S3Storage itself is imported from './s3.js' where needed, so loading this folder does not load the AWS SDK.
+export type { S3StorageOptions } from './s3.js';
 export { formatLocation, parseLocation, redactLocation, type Location } from './location.js';
 export { openStorage, type OpenStorageOptions } from './registry.js';
 export { isTransient, withRetry, type RetryOptions } from './with-retry.js';

@@ -1,10 +1,11 @@
 // Backends by location scheme, and openStorage: a location string in, a ready (retrying) Storage out.
 
 import { LocalStorage } from './local.js';
-import { parseLocation, type Location } from './location.js';
+import { LazyStorage } from './lazy.js';
+import { formatLocation, parseLocation, type Location } from './location.js';
 import { MemoryStorage } from './memory.js';
 import { readOnly } from './read-only.js';
-import { S3Storage, type S3StorageOptions } from './s3.js';
+import type { S3StorageOptions } from './s3.js';
 import type { Storage } from './storage.js';
 import { withRetry, type RetryOptions } from './with-retry.js';
 
@@ -28,11 +29,14 @@ type Factories = {
 const factories: Factories = {
   local: (location) => new LocalStorage(location.path),
   s3: (location, opts) =>
-    new S3Storage({
-      ...opts.s3,
-      endpoint: location.endpoint,
-      bucket: location.bucket,
-      prefix: location.prefix,
+    new LazyStorage(formatLocation(location), async () => {
+      const { S3Storage } = await import('./s3.js');
+      return new S3Storage({
+        ...opts.s3,
+        endpoint: location.endpoint,
+        bucket: location.bucket,
+        prefix: location.prefix,
+      });
     }),
   memory: () => new MemoryStorage(),
 };

@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { S3Storage } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import { minioSkipReason, startMinio } from '../servers/minio.js';
 import type { S3TestServer } from '../servers/s3rver.js';
 import { runStorageConformance } from './conformance.js';

@@ -2,7 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Storage, StorageError } from '../../src/storage/index.js';
+import { StorageError } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import { rgwSkipReason, startRgw } from '../servers/rgw.js';
 import type { S3TestServer } from '../servers/s3rver.js';
 import { runStorageConformance } from './conformance.js';

@@ -5,9 +5,9 @@ import net from 'node:net';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Error } from '../../src/storage/s3-errors.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import {
   NotFoundError,
-  S3Storage,
   StorageError,
   StorageUnavailableError,
   openStorage,

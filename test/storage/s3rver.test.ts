@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { S3Storage } from '../../src/storage/index.js';
+import { S3Storage } from '../../src/storage/s3.js';
 import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
 import { runStorageConformance } from './conformance.js';
 
