@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { PROGRAM_VERSION } from '../src/version.js';
 import * as backup from './commands/backup.js';
+import * as check from './commands/check.js';
 import * as init from './commands/init.js';
 import * as key from './commands/key.js';
 import * as snapshots from './commands/snapshots.js';
@@ -40,7 +41,20 @@ Passwords come from COFFER_PASSWORD_FILE, COFFER_PASSWORD, or a prompt; never fr
 Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
 11 repository locked, 12 wrong password, 130 interrupted.`,
     );
-  for (const command of [init, backup, snapshots, restore, ls, find, versions, diff, dump, key, version])
+  for (const command of [
+    init,
+    backup,
+    snapshots,
+    restore,
+    ls,
+    find,
+    versions,
+    diff,
+    dump,
+    check,
+    key,
+    version,
+  ])
     command.register(program, io);
   // Subcommands inherit the overrides so their usage errors also come back as exceptions.
   for (const sub of allCommands(program))

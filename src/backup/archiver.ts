@@ -3,10 +3,10 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { chunkStream, type ChunkerOptions } from '../chunker/index.js';
-import { contentId, toHex } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import {
   type BlobReader,
+  mapLimit,
   blobIdOf,
   type BlobWriter,
   compareNames,
@@ -17,17 +17,18 @@ import {
   type TreeNode,
 } from '../repository/index.js';
 import { ExcludeMatcher } from './excludes.js';
-import { newSha256, readPieces } from './file-source.js';
+import { newSha256, ReadBuffers, readPieces } from './file-source.js';
 import { baseMeta, changeMeta, looksUnchanged } from './node-meta.js';
 import type { BackupCounters, BackupWarning } from './progress.js';
-import type { SealQueue } from './seal-queue.js';
+import type { ChunkStore } from './chunk-store.js';
+import { Semaphore } from './semaphore.js';
 
 export interface ArchiverDeps {
   readonly master: MasterKey;
   readonly gear: Uint32Array;
   readonly chunker: ChunkerOptions;
   readonly writer: BlobWriter;
-  readonly queue: SealQueue;
+  readonly store: ChunkStore;
   /** Reads the parent snapshot's trees; absent for a first backup. */
   readonly parentReader?: BlobReader;
   readonly excludes: ExcludeMatcher;
@@ -42,6 +43,12 @@ export interface ArchiverDeps {
 const READ_SIZE = 1024 * 1024;
 const SLASH = Buffer.from('/');
 
+/** A tree node, or one whose content ids the workers are still computing (wrapped so it is not awaited early). */
+type NodeOrPending = TreeNode | { readonly pending: Promise<TreeNode | undefined> };
+
+/** Files read at once: hides the latency of opening and reading many small files one after another. */
+const FILES_AT_ONCE = 2;
+
 /** A node of the path skeleton that leads from `/` down to the backed-up paths. */
 interface Skeleton {
   readonly children: Map<string, Skeleton>;
@@ -50,6 +57,8 @@ interface Skeleton {
 
 export class Archiver {
   readonly #d: ArchiverDeps;
+  readonly #fileSlots = new Semaphore(FILES_AT_ONCE);
+  readonly #buffers: ReadBuffers[] = [];
 
   constructor(deps: ArchiverDeps) {
     this.#d = deps;
@@ -72,7 +81,7 @@ export class Archiver {
 
   async #skeletonTree(dir: Buffer, skel: Skeleton, parentTreeId: string | undefined): Promise<string> {
     const parent = await this.#parentNodes(parentTreeId);
-    const nodes: TreeNode[] = [];
+    const nodes: NodeOrPending[] = [];
     for (const [name, child] of [...skel.children].sort(([a], [b]) =>
       compareNames(Buffer.from(a), Buffer.from(b)),
     )) {
@@ -106,7 +115,7 @@ export class Archiver {
     st: BigIntStats,
     previous: TreeNode | undefined,
     rootDev: bigint,
-  ): Promise<TreeNode | undefined> {
+  ): Promise<NodeOrPending | undefined> {
     this.#d.signal?.throwIfAborted();
     if (st.isFile()) return this.#file(path, name, st, previous);
     if (st.isDirectory()) {
@@ -118,18 +127,26 @@ export class Archiver {
         });
         return undefined;
       }
-      const subtree = await this.#dir(
+      const listing = await this.#dir(
         path,
         rel,
         previous?.type === 'dir' ? previous.subtree : undefined,
         rootDev,
       );
-      if (subtree === undefined) return undefined;
-      const c = this.#d.counters;
-      if (!previous || previous.type !== 'dir') c.dirsNew++;
-      else if (previous.subtree === subtree) c.dirsUnmodified++;
-      else c.dirsChanged++;
-      return { name, type: 'dir', ...baseMeta(st), subtree };
+      if (listing === undefined) return undefined;
+      const meta = baseMeta(st);
+      // The folder's tree is stored once all its files' chunks are named; meanwhile the walk goes on.
+      return {
+        pending: quiet(
+          listing.subtree.then((subtree) => {
+            const c = this.#d.counters;
+            if (!previous || previous.type !== 'dir') c.dirsNew++;
+            else if (previous.subtree === subtree) c.dirsUnmodified++;
+            else c.dirsChanged++;
+            return { name, type: 'dir' as const, ...meta, subtree };
+          }),
+        ),
+      };
     }
     if (st.isSymbolicLink()) {
       try {
@@ -152,7 +169,7 @@ export class Archiver {
     rel: string,
     parentTreeId: string | undefined,
     rootDev: bigint,
-  ): Promise<string | undefined> {
+  ): Promise<{ readonly subtree: Promise<string> } | undefined> {
     let names: Buffer[];
     try {
       names = await readdir(path, { encoding: 'buffer' });
@@ -165,17 +182,27 @@ export class Archiver {
       return undefined;
     }
     const parent = await this.#parentNodes(parentTreeId);
-    const nodes: TreeNode[] = [];
-    for (const name of names) {
-      const childPath = joinPath(path, name);
+    const paths = names.map((name) => joinPath(path, name));
+    const stats = await mapLimit(paths, 8, (p) => this.#lstat(p));
+    const nodes: NodeOrPending[] = [];
+    for (const [i, name] of names.entries()) {
+      const childPath = paths[i]!;
       const childRel = rel === '' ? text(name) : `${rel}/${text(name)}`;
-      const st = await this.#lstat(childPath);
+      const st = stats[i];
       if (!st) continue;
       if (excludes.excludes(childRel, st.isDirectory())) continue;
-      const node = await this.#entry(childPath, name, childRel, st, parent.get(key(name)), rootDev);
+      const previous = parent.get(key(name));
+      if (st.isFile()) {
+        // Files are read a few at a time; the folder's tree waits for them at its end.
+        const release = await this.#fileSlots.acquire();
+        const node = this.#file(childPath, name, st, previous).finally(release);
+        nodes.push({ pending: quiet(node.then((n) => (n && 'pending' in n ? n.pending : n))) });
+        continue;
+      }
+      const node = await this.#entry(childPath, name, childRel, st, previous, rootDev);
       if (node) nodes.push(node);
     }
-    return this.#storeTree(nodes);
+    return { subtree: quiet(this.#storeTree(nodes)) };
   }
 
   async #file(
@@ -183,7 +210,7 @@ export class Archiver {
     name: Buffer,
     st: BigIntStats,
     previous: TreeNode | undefined,
-  ): Promise<TreeNode | undefined> {
+  ): Promise<NodeOrPending | undefined> {
     const c = this.#d.counters;
     const size = Number(st.size);
     const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size };
@@ -202,14 +229,21 @@ export class Archiver {
     if (previous?.type === 'file') c.filesChanged++;
     else c.filesNew++;
     c.filesDone++;
-    return { ...meta, size: stored.size, sha256: stored.sha256, content: stored.content };
+    return {
+      pending: stored.content.then((content) => ({
+        ...meta,
+        size: stored.size,
+        sha256: stored.sha256,
+        content,
+      })),
+    };
   }
 
   async #storeContent(
     path: Buffer,
     before: BigIntStats,
-  ): Promise<{ sha256: string; content: string[]; size: number } | undefined> {
-    const { master, gear, chunker, queue, signal, counters } = this.#d;
+  ): Promise<{ sha256: string; content: Promise<string[]>; size: number } | undefined> {
+    const { gear, chunker, store, signal, counters } = this.#d;
     let fh;
     try {
       fh = await open(path, 'r');
@@ -217,17 +251,15 @@ export class Archiver {
       return this.#unreadable(path, err);
     }
     const hash = newSha256();
-    const content: string[] = [];
+    const buffers = this.#buffers.pop() ?? new ReadBuffers(READ_SIZE);
+    const ids: Promise<string>[] = [];
     let size = 0;
     try {
-      for await (const chunk of chunkStream(readPieces(fh, READ_SIZE, hash, signal), gear, chunker)) {
-        const id = toHex(contentId(master.contentId, chunk));
-        content.push(id);
+      for await (const chunk of chunkStream(readPieces(fh, buffers, hash, signal), gear, chunker)) {
         size += chunk.length;
         counters.bytesRead += chunk.length;
         counters.bytesDone += chunk.length;
-        if (!this.#d.dryRun) await queue.submit(id, chunk, signal);
-        else if (!queue.known(id)) queue.bytesAdded += chunk.length;
+        ids.push((await store.submit(chunk, signal)).id);
       }
       const after = await fh.stat({ bigint: true });
       if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
@@ -241,12 +273,16 @@ export class Archiver {
       if (isFileSystemError(err)) return this.#unreadable(path, err);
       throw err;
     } finally {
+      this.#buffers.push(buffers);
       await fh.close().catch(() => undefined);
     }
-    return { sha256: hash.digest('hex'), content, size };
+    // Not awaited here: the next file is read while the workers finish this one's chunks.
+    return { sha256: hash.digest('hex'), content: quiet(Promise.all(ids)), size };
   }
 
-  async #storeTree(nodes: readonly TreeNode[]): Promise<string> {
+  async #storeTree(entries: readonly NodeOrPending[]): Promise<string> {
+    const settled = await Promise.all(entries.map((e) => ('pending' in e ? e.pending : e)));
+    const nodes = settled.filter((n): n is TreeNode => n !== undefined);
     const bytes = encodeTree({ nodes });
     const id = blobIdOf(this.#d.master, bytes);
     if (!this.#d.dryRun && !this.#d.writer.has(id)) {
@@ -298,6 +334,15 @@ export class Archiver {
     });
     return undefined;
   }
+}
+
+/**
+ * Marks a promise that is awaited later (where a folder gathers its entries) as handled now, so that if the
+ * backup stops first, its rejection is not reported as unhandled. Awaiting it still throws.
+ */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 function joinPath(dir: Buffer, name: Buffer): Buffer {

@@ -6,6 +6,8 @@ import { gearTable } from '../chunker/index.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import {
   BlobWriter,
+  MIN_COMPRESS_SIZE,
+  ZSTD_LEVEL,
   encodeSnapshot,
   findParent,
   loadMasterIndex,
@@ -21,7 +23,8 @@ import { PROGRAM_VERSION } from '../version.js';
 import { Archiver } from './archiver.js';
 import { ExcludeMatcher, type ExcludeRules } from './excludes.js';
 import { type BackupCounters, type BackupWarning, isIncomplete, newCounters } from './progress.js';
-import { SealQueue } from './seal-queue.js';
+import { ChunkStore } from './chunk-store.js';
+import { ChunkWorkers } from './chunk-workers.js';
 
 export interface BackupOptions {
   readonly paths: readonly string[];
@@ -67,8 +70,15 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
     : findParent(snapshots, host, paths)?.id;
   const parent = parentId ? snapshots.find((s) => s.id === parentId) : undefined;
 
-  const writer = new BlobWriter(ctx, index, { packSize: repo.config.packSize });
-  const queue = new SealQueue(writer, repo.master, repo.config.compression);
+  const writer = new BlobWriter(ctx, index, {
+    packSize: repo.config.packSize,
+    maxBlobSize: repo.config.chunker.maxSize,
+  });
+  const workers = new ChunkWorkers(repo.master.contentId, { level: ZSTD_LEVEL, minSize: MIN_COMPRESS_SIZE });
+  const store = new ChunkStore(workers, writer, {
+    compress: repo.config.compression === 'zstd',
+    dryRun: opts.dryRun ?? false,
+  });
   const counters = newCounters();
   const warnings: BackupWarning[] = [];
   opts.onStart?.(counters);
@@ -82,7 +92,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
       maxSize: repo.config.chunker.maxSize,
     },
     writer,
-    queue,
+    store,
     ...(parent ? { parentReader: new RepositoryBlobReader(repo.storage, repo.master, index) } : {}),
     excludes: new ExcludeMatcher(opts.excludes ?? { patterns: [], ifPresent: [] }),
     oneFileSystem: opts.oneFileSystem ?? false,
@@ -99,12 +109,12 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
   let tree: string;
   try {
     tree = await archiver.archive(paths, parent?.snapshot.tree);
-    await queue.drain();
+    await store.drain();
     if (!opts.dryRun) await writer.flush(signal);
   } catch (err) {
     if (!opts.dryRun) {
       // Index what was uploaded so the next backup reuses it; no snapshot is written.
-      await queue.drain().catch(() => undefined);
+      await store.drain().catch(() => undefined);
       await writer.salvage();
     }
     if (signal?.aborted)
@@ -113,8 +123,9 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
         { cause: err },
       );
     throw err;
+  } finally {
+    await workers.close();
   }
-
   const finished = now();
   const summary: SnapshotSummary = {
     filesNew: counters.filesNew,
@@ -124,7 +135,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
     dirsChanged: counters.dirsChanged,
     dirsUnmodified: counters.dirsUnmodified,
     bytesRead: counters.bytesRead,
-    bytesAdded: queue.bytesAdded,
+    bytesAdded: store.bytesAdded,
     bytesStored: writer.stats.bytesStored,
     totalFiles: counters.filesDone,
     totalBytes: counters.bytesDone,

@@ -59,7 +59,12 @@ async function readPack(ctx: ReadDataContext, job: PackReadJob): Promise<number>
         key,
         failure.what === 'missing' ? `${key} is missing` : failure.message,
       );
-      markBlobsBad(ctx, finding, job.id, entries.map((e) => e.id));
+      markBlobsBad(
+        ctx,
+        finding,
+        job.id,
+        entries.map((e) => e.id),
+      );
     }
     return 0;
   }

