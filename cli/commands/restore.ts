@@ -94,7 +94,7 @@ export function register(program: Command, io: CliIo): void {
     } else {
       printLine(
         io,
-        `restored ${out.filesRestored} files (${formatBytes(out.bytesRestored)}) from snapshot ${result.snapshot.id.slice(0, 8)} to ${result.plan.target}; all ${out.verified.length} verified against their SHA-256`,
+        `restored ${plural(out.filesRestored, 'file')} (${formatBytes(out.bytesRestored)}) from snapshot ${result.snapshot.id.slice(0, 8)} to ${result.plan.target}; ${out.verified.length === 1 ? 'it was' : `all ${out.verified.length} were`} verified against ${out.verified.length === 1 ? 'its' : 'their'} SHA-256`,
       );
       if (out.identical > 0)
         printLine(
@@ -126,4 +126,8 @@ function renderPlan(io: CliIo, plan: RestorePlan): void {
     io,
     `dry run: would restore ${plan.files} files (${formatBytes(plan.bytes)}) to ${plan.target}; ${plan.conflicts} conflicts; nothing was written`,
   );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
