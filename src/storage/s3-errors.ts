@@ -1,7 +1,7 @@
 // Classifying S3 SDK and network errors: missing, transient (worth a retry) or permanent, with a message
 // that names the endpoint and key and never the credentials.
 
-import { NotFoundError, StorageError } from './storage.js';
+import { NotFoundError, StorageError, TRANSIENT_NETWORK_CODES } from './storage.js';
 
 const CREDENTIAL_ERRORS = new Set([
   'InvalidAccessKeyId',
@@ -21,17 +21,6 @@ const TRANSIENT_NAMES = new Set([
   'BadDigest', // Content-MD5 mismatch: the body was damaged on the way
   'IncompleteBody',
   'TimeoutError',
-]);
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /**
@@ -87,7 +76,7 @@ export function s3Error(
   const transient =
     (status !== undefined && (status >= 500 || status === 429)) ||
     TRANSIENT_NAMES.has(name ?? '') ||
-    TRANSIENT_CODES.has(code ?? '') ||
+    TRANSIENT_NETWORK_CODES.has(code ?? '') ||
     /socket hang up|ECONNRESET|timed? ?out/i.test(err instanceof Error ? err.message : '');
   return make(detail, transient);
 }

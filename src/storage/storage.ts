@@ -149,3 +149,18 @@ export function assertValidKey(key: string): void {
     throw new TypeError(`invalid storage key: ${JSON.stringify(key)}`);
   }
 }
+
+/** Node's network error codes that a later try may not meet: what backends and the retry wrapper treat as transient. */
+export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);

@@ -3,6 +3,7 @@
 import {
   StorageError,
   StorageUnavailableError,
+  TRANSIENT_NETWORK_CODES,
   type GetOptions,
   type ListEntry,
   type PutOptions,
@@ -30,20 +31,6 @@ export interface RetryOptions {
     error: unknown;
   }) => void;
 }
-
-/** Node's network error codes that a later try may not meet, for errors a backend did not classify itself. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /**
  * Wraps `storage` so that each call is retried while it fails with `transient` errors (and raw network
@@ -84,7 +71,7 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof StorageError) return err.transient;
   if (typeof err !== 'object' || err === null) return false;
   const code = 'code' in err ? err.code : undefined;
-  return typeof code === 'string' && NETWORK_CODES.has(code);
+  return typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code);
 }
 
 class RetryingStorage implements Storage {

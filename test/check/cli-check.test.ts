@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/check/index.js';
 import { coffer, FAST_KDF_ARGS, tempDir } from '../helpers/cli.js';
 import { seededBytes } from '../helpers/repo.js';
-import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
+import { awsEnv, startS3rver, type S3TestServer } from '../servers/s3rver.js';
 
 const PASSWORD = 'check test password';
 let work: { path: string; cleanup: () => Promise<void> };
@@ -118,11 +118,7 @@ describe('coffer check (S3, s3rver)', () => {
   afterAll(() => server?.stop());
 
   it('finds no errors in a clean repository, reading every pack', async () => {
-    const aws = {
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    };
+    const aws = awsEnv(server);
     const repo = `s3:${server.endpoint}/${server.bucket}/check-${randomBytes(4).toString('hex')}`;
     await repoWithSnapshots(repo, aws);
     const r = await coffer(['check', '--read-data'], {

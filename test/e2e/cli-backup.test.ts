@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coffer, COFFER_BIN, FAST_KDF_ARGS, tempDir } from '../helpers/cli.js';
 import { seededBytes } from '../helpers/repo.js';
-import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
+import { awsEnv, startS3rver, type S3TestServer } from '../servers/s3rver.js';
 
 const PASSWORD = 'backup test password';
 let work: { path: string; cleanup: () => Promise<void> };
@@ -196,11 +196,7 @@ describe('coffer backup (S3, s3rver)', () => {
   afterAll(() => server?.stop());
 
   it('backs up to S3 and lists the snapshot; a second backup adds nothing', async () => {
-    const aws = {
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    };
+    const aws = awsEnv(server);
     const repo = `s3:${server.endpoint}/${server.bucket}/backup-${randomBytes(4).toString('hex')}`;
     expect(
       (await coffer(['init', '-r', repo, ...FAST_KDF_ARGS], { ...aws, COFFER_PASSWORD: PASSWORD })).code,

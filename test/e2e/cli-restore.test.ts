@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coffer, FAST_KDF_ARGS, tempDir } from '../helpers/cli.js';
 import { seededBytes } from '../helpers/repo.js';
-import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
+import { awsEnv, startS3rver, type S3TestServer } from '../servers/s3rver.js';
 
 const PASSWORD = 'restore test password';
 let work: { path: string; cleanup: () => Promise<void> };
@@ -156,11 +156,7 @@ describe('restore from S3 (s3rver)', () => {
   afterAll(() => server?.stop());
 
   it('restores a whole snapshot identical to the source', async () => {
-    const aws = {
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    };
+    const aws = awsEnv(server);
     const { src, env } = await setup(
       aws,
       `s3:${server.endpoint}/${server.bucket}/restore-${randomBytes(4).toString('hex')}`,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coffer, FAST_KDF_ARGS } from '../helpers/cli.js';
-import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
+import { awsEnv, startS3rver, type S3TestServer } from '../servers/s3rver.js';
 import { runCliKeyTests } from './cli-keys.js';
 
 let server: S3TestServer;
@@ -13,18 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const awsEnv = (): Record<string, string> => ({
-  AWS_ACCESS_KEY_ID: server.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-  AWS_REGION: 'us-east-1',
-});
-
 runCliKeyTests('S3 (s3rver)', async () => {
   const run = randomBytes(4).toString('hex');
   let n = 0;
   return {
     get env() {
-      return awsEnv();
+      return awsEnv(server);
     },
     location: () => `s3:${server.endpoint}/${server.bucket}/cli-${run}-${++n}`,
     cleanup: async () => {},
@@ -35,9 +29,14 @@ describe('coffer CLI, S3 specifics', () => {
   it('init creates a missing bucket', async () => {
     const bucket = `fresh-${randomBytes(4).toString('hex')}`;
     const repo = `s3:${server.endpoint}/${bucket}`;
-    const r = await coffer(['init', '-r', repo, ...FAST_KDF_ARGS], { ...awsEnv(), COFFER_PASSWORD: 'pw' });
+    const r = await coffer(['init', '-r', repo, ...FAST_KDF_ARGS], {
+      ...awsEnv(server),
+      COFFER_PASSWORD: 'pw',
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect((await coffer(['key', 'list', '-r', repo], { ...awsEnv(), COFFER_PASSWORD: 'pw' })).code).toBe(0);
+    expect(
+      (await coffer(['key', 'list', '-r', repo], { ...awsEnv(server), COFFER_PASSWORD: 'pw' })).code,
+    ).toBe(0);
   });
 
   it('wrong credentials fail with a message saying so, without echoing the secret', async () => {
@@ -57,7 +56,7 @@ describe('coffer CLI, S3 specifics', () => {
   it('an unreachable endpoint fails after the retry budget with a message naming the endpoint', async () => {
     const port = await closedPort();
     const r = await coffer(['key', 'list', '-r', `s3:http://127.0.0.1:${port}/bucket`], {
-      ...awsEnv(),
+      ...awsEnv(server),
       COFFER_PASSWORD: 'pw',
       COFFER_RETRY_ATTEMPTS: '3',
       COFFER_RETRY_BASE_MS: '10',

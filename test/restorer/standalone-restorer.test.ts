@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rgwSkipReason, startRgw } from '../servers/rgw.js';
-import { startS3rver, type S3TestServer } from '../servers/s3rver.js';
+import { awsEnv, startS3rver, type S3TestServer } from '../servers/s3rver.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESTORER = path.join(ROOT, 'restore/coffer-restore.mjs');
@@ -562,11 +562,7 @@ describe('cross-check over S3 (s3rver), with the restorer’s own SigV4 code', (
     server = await startS3rver();
   });
   afterAll(() => server?.stop());
-  const aws = (): Record<string, string> => ({
-    AWS_ACCESS_KEY_ID: server.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
+  const aws = (): Record<string, string> => awsEnv(server);
 
   it('restores what coffer backed up, listing in pages of two (continuation tokens)', async () => {
     const repo = `s3:${server.endpoint}/${server.bucket}/restorer-${randomBytes(4).toString('hex')}/council`;
@@ -604,11 +600,7 @@ describe.skipIf(rgwSkip !== undefined)('cross-check over S3 (Ceph RGW, signature
   afterAll(() => server?.stop());
 
   it('restores what coffer backed up, and a wrong secret is refused', async () => {
-    const aws = {
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    };
+    const aws = awsEnv(server);
     const repo = `s3:${server.endpoint}/restorer-${randomBytes(4).toString('hex')}/council`;
     await crossCheck(repo, { ...aws, COFFER_S3_MAX_KEYS: '3' });
     const bad = await restore(['--repo', repo, '--list'], {

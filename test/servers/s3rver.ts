@@ -113,3 +113,12 @@ async function stopChild(child: ChildProcess, dir: string): Promise<void> {
   }
   await rm(dir, { recursive: true, force: true });
 }
+
+/** The AWS environment variables that point the CLI (and the SDK's default chain) at a test server. */
+export function awsEnv(server: S3TestServer): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+}
