@@ -58,6 +58,8 @@ interface Skeleton {
 export class Archiver {
   readonly #d: ArchiverDeps;
   readonly #fileSlots = new Semaphore(FILES_AT_ONCE);
+  /** Parent listings being loaded ahead of the walk. */
+  readonly #parentTrees = new Map<string, Promise<Map<string, TreeNode>>>();
   readonly #buffers: ReadBuffers[] = [];
 
   constructor(deps: ArchiverDeps) {
@@ -295,15 +297,38 @@ export class Archiver {
     return id;
   }
 
-  async #parentNodes(treeId: string | undefined): Promise<Map<string, TreeNode>> {
+  /**
+   * The parent snapshot's listing of a folder. Loading one also starts loading its subfolders' listings,
+   * so the walk rarely waits for a read: an unchanged backup is mostly reading these.
+   */
+  #parentNodes(treeId: string | undefined): Promise<Map<string, TreeNode>> {
+    if (!treeId || !this.#d.parentReader) return Promise.resolve(new Map());
+    const cached = this.#parentTrees.get(treeId);
+    if (cached) {
+      this.#parentTrees.delete(treeId); // each folder is visited once; keep the cache small
+      return cached;
+    }
+    return this.#loadParentTree(treeId);
+  }
+
+  async #loadParentTree(treeId: string): Promise<Map<string, TreeNode>> {
     const nodes = new Map<string, TreeNode>();
-    if (!treeId || !this.#d.parentReader) return nodes;
     try {
       const tree = decodeTree(
-        await this.#d.parentReader.readBlob('tree', treeId),
+        await this.#d.parentReader!.readBlob('tree', treeId),
         `tree ${treeId.slice(0, 12)}`,
       );
-      for (const n of tree.nodes) nodes.set(key(n.name), n);
+      for (const n of tree.nodes) {
+        nodes.set(key(n.name), n);
+        if (
+          n.type === 'dir' &&
+          n.subtree &&
+          !this.#parentTrees.has(n.subtree) &&
+          this.#parentTrees.size < 256
+        ) {
+          this.#parentTrees.set(n.subtree, quiet(this.#loadParentTree(n.subtree)));
+        }
+      }
     } catch (err) {
       // A damaged parent only costs re-reading files; the new snapshot does not depend on it.
       if (!(err instanceof CofferError)) throw err;

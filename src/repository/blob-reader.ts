@@ -2,7 +2,7 @@
 
 import { CorruptObjectError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { openBlobAsync } from './blob.js';
+import { openBlob, openBlobAsync } from './blob.js';
 import { type BlobType, objectKey } from './format.js';
 import type { MasterIndex } from './master-index.js';
 import type { MasterKey } from './master-key.js';
@@ -43,6 +43,9 @@ export class RepositoryBlobReader implements BlobReader {
         `pack ${at.packId.slice(0, 12)} is damaged: it is shorter than its index says`,
       );
     }
-    return openBlobAsync(this.#master, type, id, box);
+    // Trees are small: decompressing them here beats a round trip to the thread pool.
+    return type === 'tree'
+      ? openBlob(this.#master, type, id, box)
+      : openBlobAsync(this.#master, type, id, box);
   }
 }
