@@ -73,6 +73,7 @@ export function register(program: Command, io: CliIo): void {
           ...(flags.parent ? { parent: flags.parent } : {}),
           signal: io.signal,
           onStart: (c) => progress.start(c),
+          estimate: json || Boolean(io.stderr.isTTY),
           onWarning: (w) => {
             progress.clear();
             if (json) io.stdout.write(`${JSON.stringify({ type: 'warning', ...w })}\n`);

@@ -22,6 +22,7 @@ import {
 import { PROGRAM_VERSION } from '../version.js';
 import { Archiver } from './archiver.js';
 import { ExcludeMatcher, type ExcludeRules } from './excludes.js';
+import { scanTotals } from './scanner.js';
 import { type BackupCounters, type BackupWarning, isIncomplete, newCounters } from './progress.js';
 import { ChunkStore } from './chunk-store.js';
 import { ChunkWorkers } from './chunk-workers.js';
@@ -41,6 +42,8 @@ export interface BackupOptions {
   readonly onWarning?: (w: BackupWarning) => void;
   /** Called with live counters; the caller decides how often to render them. */
   readonly onStart?: (counters: Readonly<BackupCounters>) => void;
+  /** Count the files to back up first (in parallel with the backup), for a total and an ETA. */
+  readonly estimate?: boolean;
 }
 
 export interface BackupResult {
@@ -82,6 +85,8 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
   const counters = newCounters();
   const warnings: BackupWarning[] = [];
   opts.onStart?.(counters);
+  const excludes = new ExcludeMatcher(opts.excludes ?? { patterns: [], ifPresent: [] });
+  if (opts.estimate) void scanTotals(paths, excludes, counters, signal).catch(() => undefined);
 
   const archiver = new Archiver({
     master: repo.master,
@@ -94,7 +99,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions): Promise<
     writer,
     store,
     ...(parent ? { parentReader: new RepositoryBlobReader(repo.storage, repo.master, index) } : {}),
-    excludes: new ExcludeMatcher(opts.excludes ?? { patterns: [], ifPresent: [] }),
+    excludes,
     oneFileSystem: opts.oneFileSystem ?? false,
     force: opts.force ?? false,
     dryRun: opts.dryRun ?? false,
