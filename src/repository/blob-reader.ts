@@ -46,6 +46,6 @@ export class RepositoryBlobReader implements BlobReader {
     // Trees are small: decompressing them here beats a round trip to the thread pool.
     return type === 'tree'
       ? openBlob(this.#master, type, id, box)
-      : openBlobAsync(this.#master, type, id, box);
+      : openBlobAsync(this.#master, type, id, box, at.rawLength);
   }
 }

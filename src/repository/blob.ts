@@ -82,9 +82,10 @@ export async function openBlobAsync(
   type: BlobType,
   id: string,
   box: Uint8Array,
+  expectedSize?: number,
 ): Promise<Uint8Array> {
   const what = `${type} blob ${id.slice(0, 12)}`;
-  const plaintext = await openPayloadAsync(master.encryption, AD.blob(type, id), box, what);
+  const plaintext = await openPayloadAsync(master.encryption, AD.blob(type, id), box, what, expectedSize);
   if (blobIdOf(master, plaintext) !== id) {
     throw new CorruptObjectError(`${what} is damaged: its content does not match its id`);
   }

@@ -78,11 +78,20 @@ export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
 }
 
 /** Like {@link decodePayload}, decompressing on libuv's thread pool. */
-export async function decodePayloadAsync(plaintext: Uint8Array, what: string): Promise<Uint8Array> {
+export async function decodePayloadAsync(
+  plaintext: Uint8Array,
+  what: string,
+  expectedSize?: number,
+): Promise<Uint8Array> {
   if (plaintext[0] !== ZSTD || !hasZstd()) return decodePayload(plaintext, what);
   try {
     const out = await new Promise<Buffer>((resolve, reject) =>
-      zlib.zstdDecompress(plaintext.subarray(1), (err, res) => (err ? reject(err) : resolve(res))),
+      zlib.zstdDecompress(
+        plaintext.subarray(1),
+        // One output buffer of the known size, not 16 KiB pieces each with a callback and a copy.
+        { chunkSize: Math.max(64 * 1024, (expectedSize ?? 0) + 64) },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
     );
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {

@@ -36,8 +36,9 @@ export async function openPayloadAsync(
   ad: Uint8Array,
   box: Uint8Array,
   what: string,
+  expectedSize?: number,
 ): Promise<Uint8Array> {
-  return decodePayloadAsync(openRaw(key, ad, box, what), what);
+  return decodePayloadAsync(openRaw(key, ad, box, what), what, expectedSize);
 }
 
 function openRaw(key: Uint8Array, ad: Uint8Array, box: Uint8Array, what: string): Uint8Array {

@@ -28,6 +28,7 @@ import {
   type SignalOption,
   type Storage,
 } from './storage.js';
+import { ReadHandles } from './read-handles.js';
 
 /** Files being written carry this name until they are complete; `list` never shows them. */
 export const TEMP_PREFIX = '.tmp-';
@@ -51,6 +52,7 @@ const TRANSIENT_CODES = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR',
 export class LocalStorage implements Storage {
   readonly location: string;
   readonly #root: string;
+  readonly #handles = new ReadHandles();
 
   constructor(root: string) {
     this.#root = path.resolve(root);
@@ -67,7 +69,7 @@ export class LocalStorage implements Storage {
         const buf = await readFile(file, { signal });
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
       }
-      return await readRange(file, key, range, signal);
+      return await readRange(this.#handles, file, key, range, signal);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (MISSING.has(errnoCode(err) ?? '')) throw new NotFoundError(key, { cause: err });
@@ -79,6 +81,7 @@ export class LocalStorage implements Storage {
     const { signal } = opts;
     signal?.throwIfAborted();
     const file = this.#path(key);
+    await this.#handles.forget(file); // an overwrite replaces the file a kept descriptor points at
     const dir = path.dirname(file);
     const temp = path.join(dir, TEMP_PREFIX + randomBytes(8).toString('hex'));
     let placed = false;
@@ -127,6 +130,7 @@ export class LocalStorage implements Storage {
   async delete(key: string, opts: SignalOption = {}): Promise<void> {
     opts.signal?.throwIfAborted();
     const file = this.#path(key);
+    await this.#handles.forget(file);
     try {
       await unlink(file);
     } catch (err) {
@@ -224,26 +228,23 @@ export class LocalStorage implements Storage {
 }
 
 async function readRange(
+  handles: ReadHandles,
   file: string,
   key: string,
   range: { offset: number; length: number },
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  const fh = await open(file, 'r');
-  try {
-    const { size } = await fh.stat();
+  return handles.with(file, async (fd, size) => {
     if (range.offset + range.length > size) throw rangeNotSatisfiable(key, range, size);
     const out = new Uint8Array(range.length);
     for (let done = 0; done < range.length;) {
       signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(out, done, range.length - done, range.offset + done);
+      const bytesRead = await handles.readInto(fd, out, done, range.length - done, range.offset + done);
       if (bytesRead === 0) throw rangeNotSatisfiable(key, range, size);
       done += bytesRead;
     }
     return out;
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 /**

@@ -1,0 +1,628 @@
+// Restore benchmark against restic: `node bench/run.mjs restore [--scale 1.0] [--seed 1] [--keep]`.
+//
+// Uses the same generated dataset as bench/backup.mjs (.bench-data/dataset-<seed>-<scale>/, generated
+// once), copies it to a working folder, backs it up once with each tool into fresh local
+// repositories, then measures, each tool under GNU time (wall seconds, peak RSS, CPU seconds, key
+// derivation included as a user waits for it), the tool that goes first alternating from step to step:
+//   1. full restore of the latest snapshot into a fresh empty folder (both restored trees are then
+//      checked, outside the timing, against the SHA-256 of every file of the dataset);
+//   2. `check --read-data`;
+//   3. one file from a long history: 51 more backups, three small text files appended to before each
+//      (52 snapshots in all), then one named file (changed in every snapshot) restored from the latest
+//      snapshot into an empty folder, three times per tool, and checked against the working copy.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dirStats, dirSize, ensureGnuTime, ensureRestic, measure, table } from './lib/measure.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCH_DATA = join(ROOT, '.bench-data');
+const COFFER_CLI = join(ROOT, 'dist', 'cli', 'main.js');
+const MiB = 1024 * 1024;
+const PASSWORD = 'bench-password-not-secret';
+/** Snapshots in the repository when the one-file restore is timed (the first backup included). */
+const HISTORY_SNAPSHOTS = 52;
+/** Times each tool restores the one file (order alternating); the median goes in the table. */
+const ONE_FILE_ROUNDS = 3;
+// The issue's targets: coffer/restic ratios, an absolute RSS ceiling and an absolute time.
+const TARGETS = { fullRestore: 1.0, fullRestoreRssMiB: 300, check: 1.0, oneFileSeconds: 2.0 };
+
+const { values: flags } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    scale: { type: 'string', default: '1.0' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const scale = Number(flags.scale);
+const seed = Number(flags.seed);
+if (!(scale > 0 && scale <= 10) || !Number.isInteger(seed) || seed < 0) {
+  console.error('usage: node bench/run.mjs restore [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--keep]');
+  process.exit(2);
+}
+if (!existsSync(COFFER_CLI)) {
+  console.error(`bench/restore: ${COFFER_CLI} is missing; run \`npm run build\` first (npm run bench does).`);
+  process.exit(1);
+}
+
+// ---- tools -------------------------------------------------------------------------------------
+
+const baseEnv = { ...process.env, NO_COLOR: '1' };
+for (const k of Object.keys(baseEnv)) {
+  if (/^(RESTIC|COFFER)_/.test(k)) delete baseEnv[k];
+}
+
+function resticTool(repo, cacheDir) {
+  const env = { ...baseEnv, RESTIC_PASSWORD: PASSWORD };
+  const common = ['-r', repo, '--cache-dir', cacheDir];
+  return {
+    name: 'restic',
+    repo,
+    env,
+    init: ['restic', [...common, 'init', '--repository-version', '2']],
+    backup: (path) => ['restic', [...common, 'backup', '--json', path]],
+    backupOk: [0, 3],
+    restoreAll: (target) => ['restic', [...common, 'restore', 'latest', '--target', target]],
+    restoreOne: (file, target) => [
+      'restic',
+      [...common, 'restore', 'latest', '--target', target, '--include', file],
+    ],
+    /** Where a one-file restore puts the file: restic keeps the snapshot's absolute path under the target. */
+    oneFileAt: (file, target) => join(target, file),
+    check: () => ['restic', [...common, 'check', '--read-data']],
+    snapshots: () => ['restic', [...common, 'snapshots', '--json']],
+  };
+}
+
+function cofferTool(repo) {
+  const env = { ...baseEnv, COFFER_PASSWORD: PASSWORD };
+  const cli = (...args) => [process.execPath, [COFFER_CLI, ...args]];
+  return {
+    name: 'coffer',
+    repo,
+    env,
+    init: cli('init', '-r', repo),
+    backup: (path) => cli('backup', '-r', repo, '--json', path),
+    backupOk: [0, 3],
+    restoreAll: (target) => cli('restore', '-r', repo, 'latest', '--target', target),
+    restoreOne: (file, target) => cli('restore', '-r', repo, `latest:${file}`, '--target', target),
+    /** `latest:/abs/file --target DIR` puts the file directly into DIR. */
+    oneFileAt: (file, target) => join(target, basename(file)),
+    check: () => cli('check', '-r', repo, '--read-data'),
+    snapshots: () => cli('snapshots', '-r', repo, '--json'),
+  };
+}
+
+/** Runs a command that must succeed (not timed): returns its stdout, or prints everything and throws. */
+function must(command, args, opts = {}) {
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * MiB, ...opts });
+  if (r.error || r.status !== 0) {
+    console.error(`bench/restore: command failed (exit ${r.status ?? r.signal ?? r.error?.message}):`);
+    console.error(`  ${[command, ...args].join(' ')}`);
+    if (r.stderr) console.error(r.stderr.trimEnd());
+    if (r.stdout) console.error(r.stdout.trimEnd().slice(-4000));
+    throw new Error(`${command} failed`);
+  }
+  return r.stdout;
+}
+
+/** Flushes dirty pages (earlier restores, backups) so that they are not written during the next timed command. */
+function flush() {
+  spawnSync('sync');
+}
+
+// ---- dataset and files -------------------------------------------------------------------------
+
+/** The generated dataset for this seed and scale, generated now unless a complete one is there. */
+function dataset() {
+  const dir = join(BENCH_DATA, `dataset-${seed}-${scale}`);
+  const marker = `${dir}.complete`;
+  if (existsSync(marker) && existsSync(dir)) {
+    console.log(`dataset: reusing ${dir}`);
+    return dir;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(marker, { force: true });
+  mkdirSync(BENCH_DATA, { recursive: true });
+  console.log(`dataset: generating ${dir} (seed ${seed}, scale ${scale}) ...`);
+  const t = Date.now();
+  const gen = join(ROOT, 'bench', 'dataset', 'gen-dataset.mjs');
+  const out = must(process.execPath, [gen, dir, String(seed), String(scale)]);
+  writeFileSync(marker, out);
+  console.log(`dataset: generated in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.trim()}`);
+  return dir;
+}
+
+/** Regular files under `dir` (symbolic links not followed), as paths relative to `dir`, sorted. */
+function listFiles(dir) {
+  const out = [];
+  const walk = (p) => {
+    const st = lstatSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) walk(join(p, name));
+    } else {
+      out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** relative path -> SHA-256 of every entry under `dir` (a non-file entry maps to its kind). */
+function hashTree(dir) {
+  const map = new Map();
+  for (const rel of listFiles(dir)) {
+    const p = join(dir, rel);
+    const st = lstatSync(p);
+    map.set(rel, st.isFile() ? sha256(p) : st.isSymbolicLink() ? 'symlink' : 'other');
+  }
+  return map;
+}
+
+/** Differences between two hashTree maps: { missing, extra, differ } lists of relative paths. */
+function compareTrees(expected, actual) {
+  const missing = [];
+  const differ = [];
+  for (const [rel, h] of expected) {
+    if (!actual.has(rel)) missing.push(rel);
+    else if (actual.get(rel) !== h) differ.push(rel);
+  }
+  const extra = [...actual.keys()].filter((rel) => !expected.has(rel));
+  return { missing, extra, differ };
+}
+
+/** Reads every file under `dir` once, so that both tools find the data (or repository) in the page cache. */
+function warmCache(dir, what) {
+  const t = Date.now();
+  let bytes = 0;
+  const walk = (p) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) walk(join(p, name));
+    } else if (st.isFile()) {
+      bytes += readFileSync(p).length;
+    }
+  };
+  walk(dir);
+  console.log(
+    `page cache: read ${what}, ${(bytes / MiB).toFixed(1)} MiB in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+}
+
+/** Deletes the run folders of earlier runs that were interrupted (their process is gone). */
+function removeStaleRuns() {
+  for (const name of readdirSync(BENCH_DATA)) {
+    const m = /^run-(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if (err.code !== 'ESRCH') continue;
+      console.log(`removing ${name}, left by an interrupted run`);
+      rmSync(join(BENCH_DATA, name), { recursive: true, force: true });
+    }
+  }
+}
+
+// ---- run ---------------------------------------------------------------------------------------
+
+ensureGnuTime();
+const resticVersion = ensureRestic();
+const cofferVersion = must(process.execPath, [COFFER_CLI, 'version']).trim();
+const commit = spawnSync('git', ['-C', ROOT, 'describe', '--always', '--dirty'], { encoding: 'utf8' });
+const cpu = os.cpus();
+const loadAtStart = os.loadavg();
+console.log(cofferVersion);
+console.log(`node ${process.version} (${process.execPath})`);
+console.log(`coffer tree: ${commit.status === 0 ? commit.stdout.trim() : 'unknown'}`);
+console.log(
+  `machine: ${cpu.length} cores (${cpu[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+);
+
+const source = dataset();
+removeStaleRuns();
+const runDir = join(BENCH_DATA, `run-${process.pid}`);
+const data = join(runDir, 'data');
+rmSync(runDir, { recursive: true, force: true });
+mkdirSync(runDir, { recursive: true });
+
+const tools = {
+  restic: resticTool(join(runDir, 'repo-restic'), join(runDir, 'restic-cache')),
+  coffer: cofferTool(join(runDir, 'repo-coffer')),
+};
+/** { tool, step, command, code, signal, stderr } for a failed command; { tool, step, message } for a bad result. */
+const failures = [];
+/** results[tool][step] = measure() result; for the one-file step, the list of rounds. */
+const results = { restic: {}, coffer: {} };
+const extra = {}; // restic --verify restore, backup times, repository sizes, verification outcomes
+let datasetStats;
+let namedFile;
+
+/**
+ * Runs one timed command of a tool (`toolName` is the label printed and recorded, e.g. "restic --verify";
+ * its first word names the tool); returns the measurement, or undefined (and records it) if it failed.
+ */
+function timed(step, toolName, [command, args], okCodes = [0]) {
+  const tool = tools[toolName.split(' ')[0]];
+  flush();
+  const r = measure(command, args, { env: tool.env });
+  const line = `${step.padEnd(26)} ${toolName.padEnd(6)} ${r.wallSeconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU ${(r.userSeconds + r.sysSeconds).toFixed(2)} s, exit ${r.code}`;
+  if (!okCodes.includes(r.code)) {
+    failures.push({ tool: toolName, step, command: [command, ...args].join(' '), ...r });
+    console.log(`${line}: FAILED`);
+    console.error(
+      `bench/restore: ${toolName} failed in "${step}" with exit code ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}:`,
+    );
+    console.error(`  ${[command, ...args].join(' ')}`);
+    console.error(`--- stderr ---\n${r.stderr.trimEnd()}\n--- end of stderr ---`);
+    const tail = r.stdout.trimEnd().split('\n').slice(-5).join('\n');
+    if (tail) console.error(`--- last lines of stdout ---\n${tail}\n--- end of stdout ---`);
+    return undefined;
+  }
+  console.log(r.code === 0 ? line : `${line}: warning: exit ${r.code}`);
+  return r;
+}
+
+/** Records a wrong result (not a failed command) loudly. */
+function wrong(toolName, step, message) {
+  failures.push({ tool: toolName, step, message });
+  console.error(`bench/restore: ${toolName}, "${step}": WRONG RESULT: ${message}`);
+}
+
+const orderFor = (i) => (i % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic']);
+
+try {
+  console.log(`working copy: ${data}`);
+  let t = Date.now();
+  must('cp', ['-a', source, data]);
+  console.log(`working copy: made in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  datasetStats = dirStats(data);
+  warmCache(data, 'the working copy');
+  t = Date.now();
+  const expected = hashTree(data);
+  console.log(
+    `SHA-256 of ${expected.size} files of the working copy in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+
+  for (const tool of Object.values(tools)) must(tool.init[0], tool.init[1], { env: tool.env });
+  const resticConfig = JSON.parse(
+    must('restic', ['-r', tools.restic.repo, '--cache-dir', join(runDir, 'restic-cache'), 'cat', 'config'], {
+      env: tools.restic.env,
+    }),
+  );
+  console.log(`restic repository version ${resticConfig.version} (compression: restic's default, auto)`);
+  console.log('');
+
+  // The one backup the restores start from (timed for the record only).
+  extra.firstBackup = {};
+  for (const name of orderFor(0)) {
+    const tool = tools[name];
+    const r = timed('first backup', name, tool.backup(data), tool.backupOk);
+    if (r) extra.firstBackup[name] = r;
+    else tool.broken = true;
+  }
+  const live = (name) => !tools[name].broken;
+  extra.repoAfterFirst = Object.fromEntries(Object.values(tools).map((tl) => [tl.name, dirSize(tl.repo)]));
+  warmCache(tools.restic.repo, 'the restic repository');
+  warmCache(tools.coffer.repo, 'the coffer repository');
+
+  // 1. Full restore, each into a fresh empty folder; then restic with --verify (it reads the restored
+  // files back and checks them, as coffer always does), for reference.
+  const verifyRestore = (name, step, target) => {
+    const tree = join(target, data); // both tools restore the snapshot's absolute paths under the target
+    if (!existsSync(tree)) {
+      wrong(name, step, `nothing restored at ${tree}`);
+      return 'nothing restored';
+    }
+    const got = hashTree(tree);
+    const top = listFiles(target).filter((rel) => !join(target, rel).startsWith(`${tree}/`));
+    const d = compareTrees(expected, got);
+    const bad = d.missing.length + d.extra.length + d.differ.length + top.length;
+    if (bad > 0) {
+      const show = (label, xs) =>
+        xs.length
+          ? `${label} ${xs.length} (${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', ...' : ''})`
+          : '';
+      wrong(
+        name,
+        step,
+        `restored tree does not match the dataset: ${[
+          show('missing', d.missing),
+          show('extra', d.extra),
+          show('different content', d.differ),
+          show('outside the snapshot path', top),
+        ]
+          .filter(Boolean)
+          .join('; ')}`,
+      );
+      return 'MISMATCH';
+    }
+    return `all ${got.size} files match (SHA-256)`;
+  };
+  extra.verified = {};
+  const fullRuns = [
+    ...orderFor(0).map((name) => ({ name, label: name, cmd: tools[name].restoreAll })),
+    {
+      name: 'restic',
+      label: 'restic --verify',
+      cmd: (target) => {
+        const [c, a] = tools.restic.restoreAll(target);
+        return [c, [...a, '--verify']];
+      },
+    },
+  ];
+  for (const run of fullRuns) {
+    if (!live(run.name)) continue;
+    const target = join(runDir, `restore-${run.label.replace(/\W+/g, '-')}`);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target);
+    const r = timed('full restore', run.label, run.cmd(target));
+    if (r) {
+      if (run.label === 'restic --verify') extra.resticVerify = r;
+      else results[run.name]['full restore'] = r;
+      t = Date.now();
+      extra.verified[run.label] = verifyRestore(run.label, 'full restore', target);
+      console.log(
+        `  verify ${run.label}: ${extra.verified[run.label]} (${((Date.now() - t) / 1000).toFixed(1)} s, not timed)`,
+      );
+    }
+    rmSync(target, { recursive: true, force: true });
+  }
+
+  // 2. check --read-data.
+  for (const name of orderFor(1)) {
+    if (!live(name)) continue;
+    const r = timed('check --read-data', name, tools[name].check());
+    if (r) results[name]['check --read-data'] = r;
+  }
+
+  // 3. A long history: 51 more backups, three small text files appended to before each; the named
+  // file is appended to every time, so that each snapshot has a different version of it.
+  const small = listFiles(data).filter(
+    (rel) => /\.(txt|md|csv)$/.test(rel) && statSync(join(data, rel)).size < 64 * 1024,
+  );
+  if (small.length < 3) throw new Error('the dataset has fewer than 3 small text files');
+  namedFile = join(data, small[Math.floor(small.length / 2)]);
+  console.log('');
+  console.log(`history: ${HISTORY_SNAPSHOTS - 1} more backups; named file ${namedFile}`);
+  extra.history = { restic: [], coffer: [] };
+  t = Date.now();
+  for (let i = 1; i < HISTORY_SNAPSHOTS; i++) {
+    const touched = new Set([namedFile]);
+    for (let k = 1; touched.size < 3; k++) touched.add(join(data, small[(i * 7 + k * 13) % small.length]));
+    for (const p of touched)
+      appendFileSync(p, `\nweek ${i}: item ${p.length % 97} carried forward, see the clerk's note.\n`);
+    for (const name of orderFor(i)) {
+      if (!live(name)) continue;
+      const tool = tools[name];
+      flush();
+      const [command, args] = tool.backup(data);
+      const r = measure(command, args, { env: tool.env });
+      if (!tool.backupOk.includes(r.code)) {
+        failures.push({
+          tool: name,
+          step: `history backup ${i + 1}`,
+          command: [command, ...args].join(' '),
+          ...r,
+        });
+        console.error(`bench/restore: ${name} backup ${i + 1} failed with exit code ${r.code}:`);
+        console.error(`  ${[command, ...args].join(' ')}`);
+        console.error(`--- stderr ---\n${r.stderr.trimEnd()}\n--- end of stderr ---`);
+        tool.broken = true;
+        continue;
+      }
+      extra.history[name].push(r);
+    }
+    if (i % 10 === 0 || i === HISTORY_SNAPSHOTS - 1) {
+      console.log(`  ${i + 1} snapshots (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+    }
+  }
+  extra.snapshots = {};
+  for (const name of ['restic', 'coffer']) {
+    if (!live(name)) continue;
+    const [c, a] = tools[name].snapshots();
+    const n = JSON.parse(must(c, a, { env: tools[name].env })).length;
+    extra.snapshots[name] = n;
+    if (n !== HISTORY_SNAPSHOTS)
+      wrong(name, 'history', `${n} snapshots in the repository, expected ${HISTORY_SNAPSHOTS}`);
+  }
+  extra.repoAfterHistory = Object.fromEntries(Object.values(tools).map((tl) => [tl.name, dirSize(tl.repo)]));
+  console.log(`snapshots: restic ${extra.snapshots.restic ?? '-'}, coffer ${extra.snapshots.coffer ?? '-'}`);
+
+  // The one-file restore, ONE_FILE_ROUNDS times per tool, each into a fresh empty folder.
+  const namedHash = sha256(namedFile);
+  const step = `one file (${HISTORY_SNAPSHOTS} snapshots)`;
+  for (let round = 0; round < ONE_FILE_ROUNDS; round++) {
+    for (const name of orderFor(round)) {
+      if (!live(name)) continue;
+      const tool = tools[name];
+      const target = join(runDir, `one-${name}-${round}`);
+      rmSync(target, { recursive: true, force: true });
+      mkdirSync(target);
+      const r = timed(`${step} #${round + 1}`, name, tool.restoreOne(namedFile, target));
+      if (r) {
+        (results[name][step] ??= []).push(r);
+        const at = tool.oneFileAt(namedFile, target);
+        const files = listFiles(target);
+        if (!existsSync(at))
+          wrong(name, step, `the file is not at ${at} (restored: ${files.join(', ') || 'nothing'})`);
+        else if (sha256(at) !== namedHash)
+          wrong(name, step, `${at} differs from the latest version (SHA-256)`);
+        else if (files.length !== 1)
+          wrong(name, step, `${files.length} files restored, expected 1: ${files.slice(0, 5).join(', ')}`);
+      }
+      rmSync(target, { recursive: true, force: true });
+    }
+  }
+} finally {
+  report();
+  if (flags.keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
+  else rmSync(runDir, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.error(
+    `\nbench/restore: ${failures.map((f) => `${f.tool} ${f.message ? 'gave a wrong result' : `failed (exit ${f.code})`} in "${f.step}"`).join('; ')}`,
+  );
+  process.exit(1);
+}
+
+// ---- report ------------------------------------------------------------------------------------
+
+function report() {
+  const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const ratio = (a, b) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-';
+  const cores = (r) => (r ? fmt((r.userSeconds + r.sysSeconds) / Math.max(r.wallSeconds, 0.01)) : '-');
+  const median = (rs) => {
+    if (!rs || rs.length === 0) return undefined;
+    const s = [...rs].sort((a, b) => a.wallSeconds - b.wallSeconds);
+    return s[(s.length - 1) >> 1];
+  };
+  const oneStep = `one file (${HISTORY_SNAPSHOTS} snapshots)`;
+  const pick = (name, step) => (step === oneStep ? median(results[name][step]) : results[name][step]);
+  const mark = (name, step, r) =>
+    r
+      ? undefined
+      : failures.some((f) => f.tool === name && f.step.startsWith(step) && !f.message)
+        ? 'FAILED'
+        : '-';
+
+  console.log('');
+  if (datasetStats)
+    console.log(`dataset: ${datasetStats.files} files, ${(datasetStats.bytes / MiB).toFixed(1)} MiB`);
+  const rows = [
+    [
+      'scenario',
+      'restic s',
+      'coffer s',
+      'ratio (coffer/restic)',
+      'restic peak RSS MiB',
+      'coffer peak RSS MiB',
+      'RSS ratio',
+      'restic CPU cores',
+      'coffer CPU cores',
+    ],
+  ];
+  for (const step of ['full restore', 'check --read-data', oneStep]) {
+    const r = pick('restic', step);
+    const c = pick('coffer', step);
+    rows.push([
+      step === oneStep ? `${step}, median of ${ONE_FILE_ROUNDS}` : step,
+      mark('restic', step, r) ?? fmt(r.wallSeconds),
+      mark('coffer', step, c) ?? fmt(c.wallSeconds),
+      ratio(c?.wallSeconds, r?.wallSeconds),
+      fmt(r?.peakRssMiB, 0),
+      fmt(c?.peakRssMiB, 0),
+      ratio(c?.peakRssMiB, r?.peakRssMiB),
+      cores(r),
+      cores(c),
+    ]);
+  }
+  table(rows);
+
+  console.log('');
+  const cFull = results.coffer['full restore'];
+  const rv = extra.resticVerify;
+  if (rv) {
+    console.log(
+      `full restore, restic with --verify (reads the restored files back and checks them, as coffer always does): ` +
+        `${fmt(rv.wallSeconds)} s, peak RSS ${fmt(rv.peakRssMiB, 0)} MiB, ${cores(rv)} cores; coffer/that ${ratio(cFull?.wallSeconds, rv.wallSeconds)}`,
+    );
+  }
+  if (extra.verified) {
+    console.log(
+      `restored trees against the dataset (SHA-256 of every file): ${Object.entries(extra.verified)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+    );
+  }
+  for (const name of ['restic', 'coffer']) {
+    const rs = results[name][oneStep];
+    if (rs?.length)
+      console.log(`one file, ${name}, every round: ${rs.map((r) => `${fmt(r.wallSeconds)} s`).join(', ')}`);
+  }
+  if (namedFile)
+    console.log(
+      `(the file: ${namedFile}; ${extra.snapshots ? `snapshots: restic ${extra.snapshots.restic ?? '-'}, coffer ${extra.snapshots.coffer ?? '-'}` : ''})`,
+    );
+  if (extra.firstBackup) {
+    const fb = extra.firstBackup;
+    console.log(
+      `first backup (not a target here): restic ${fmt(fb.restic?.wallSeconds)} s, coffer ${fmt(fb.coffer?.wallSeconds)} s (${ratio(fb.coffer?.wallSeconds, fb.restic?.wallSeconds)})`,
+    );
+  }
+  if (extra.history) {
+    const sum = (rs) => rs.reduce((a, r) => a + r.wallSeconds, 0);
+    const h = extra.history;
+    const med = (rs) => fmt(median(rs)?.wallSeconds);
+    console.log(
+      `${h.restic.length}/${h.coffer.length} history backups (3 small files appended each): ` +
+        `restic median ${med(h.restic)} s, total ${fmt(sum(h.restic), 1)} s; coffer median ${med(h.coffer)} s, total ${fmt(sum(h.coffer), 1)} s`,
+    );
+  }
+  const sizes = (s) =>
+    s
+      ? `restic ${fmt(s.restic / MiB, 1)} MiB, coffer ${fmt(s.coffer / MiB, 1)} MiB (${ratio(s.coffer, s.restic)})`
+      : '-';
+  if (extra.repoAfterFirst) console.log(`repository after the first backup: ${sizes(extra.repoAfterFirst)}`);
+  if (extra.repoAfterHistory)
+    console.log(`repository after ${HISTORY_SNAPSHOTS} snapshots: ${sizes(extra.repoAfterHistory)}`);
+
+  console.log('');
+  const check = (label, got, target, unit = 'x', strict = false) =>
+    `  ${label.padEnd(44)} ${got === undefined ? 'not measured' : `${got.toFixed(2)}${unit} (target ${strict ? '<' : '<='} ${target.toFixed(2)}${unit}): ${(strict ? got < target : got <= target) ? 'met' : 'NOT met'}`}`;
+  const ratioOf = (field, step) => {
+    const r = pick('restic', step)?.[field];
+    const c = pick('coffer', step)?.[field];
+    return Number.isFinite(r) && Number.isFinite(c) && r > 0 ? c / r : undefined;
+  };
+  console.log('targets:');
+  console.log(
+    check('full restore time (coffer/restic)', ratioOf('wallSeconds', 'full restore'), TARGETS.fullRestore),
+  );
+  console.log(
+    check('full restore peak RSS, coffer', cFull?.peakRssMiB, TARGETS.fullRestoreRssMiB, ' MiB', true),
+  );
+  console.log(
+    check(
+      'check --read-data time (coffer/restic)',
+      ratioOf('wallSeconds', 'check --read-data'),
+      TARGETS.check,
+    ),
+  );
+  console.log(
+    check(
+      `one file of ${HISTORY_SNAPSHOTS} snapshots, coffer (median)`,
+      pick('coffer', oneStep)?.wallSeconds,
+      TARGETS.oneFileSeconds,
+      ' s',
+      true,
+    ),
+  );
+  console.log('');
+  console.log(`versions: ${resticVersion}; ${cofferVersion}`);
+  console.log(
+    `load average at the start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (on ${os.cpus().length} cores: above ~1 means other work shared the machine)`,
+  );
+}
