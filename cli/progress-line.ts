@@ -4,8 +4,11 @@ import type { BackupCounters } from '../src/backup/index.js';
 import { formatBytes, formatDuration, formatRate } from '../src/ui/index.js';
 import type { CliIo } from './io.js';
 
+/** What a progress line shows: backups pass their counters, restores a small object of their own. */
+export type ProgressCounters = Pick<BackupCounters, 'filesDone' | 'bytesDone' | 'bytesRead' | 'totalBytes'>;
+
 export interface ProgressReporter {
-  start(counters: Readonly<BackupCounters>): void;
+  start(counters: Readonly<ProgressCounters>): void;
   /** Clears the line before other output is written. */
   clear(): void;
   stop(): void;

@@ -6,6 +6,7 @@ import { formatBytes } from '../../src/ui/index.js';
 import { globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
+import { type ProgressCounters, terminalProgress } from '../progress-line.js';
 import { addSnapshotFilterOptions, filterFrom, parseSnapshotSpec } from '../snapshot-spec.js';
 
 interface RestoreFlags {
@@ -52,6 +53,8 @@ export function register(program: Command, io: CliIo): void {
     const json = Boolean(globalOptions(self).json);
     const repo = await openRepositoryFor(self, io);
     const { snapshot, path } = parseSnapshotSpec(spec);
+    const progress = terminalProgress(io);
+    const counters: ProgressCounters = { filesDone: 0, bytesDone: 0, bytesRead: 0, totalBytes: 0 };
     const result = await runRestore(repo, {
       snapshot,
       ...(path ? { path } : {}),
@@ -63,7 +66,18 @@ export function register(program: Command, io: CliIo): void {
       dryRun: Boolean(flags.dryRun),
       ...(flags.manifest ? { manifest: flags.manifest } : {}),
       signal: io.signal,
-    });
+      onPlan: (plan) => {
+        counters.totalBytes = plan.bytes;
+        if (!flags.dryRun && !json) progress.start(counters);
+      },
+      onBytes: (n) => {
+        counters.bytesDone += n;
+        counters.bytesRead += n;
+      },
+      onFileDone: () => {
+        counters.filesDone++;
+      },
+    }).finally(() => progress.stop());
     const out = result.outcome;
     if (json) {
       printJson(io, {

@@ -33,6 +33,7 @@ export interface RestoreOptions {
   readonly signal?: AbortSignal;
   readonly onPlan?: (plan: RestorePlan) => void;
   readonly onBytes?: (n: number) => void;
+  readonly onFileDone?: () => void;
 }
 
 export interface RestoreResult {
@@ -60,6 +61,7 @@ export async function runRestore(repo: Repository, opts: RestoreOptions): Promis
   const outcome = await applyRestorePlan(reader, plan, {
     ...signal,
     ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+    ...(opts.onFileDone ? { onFileDone: opts.onFileDone } : {}),
   });
   if (opts.manifest) await writeManifest(opts.manifest, outcome.verified);
   return { snapshot, plan, outcome };
