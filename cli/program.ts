@@ -5,6 +5,8 @@ import { PROGRAM_VERSION } from '../src/version.js';
 import * as backup from './commands/backup.js';
 import * as check from './commands/check.js';
 import * as init from './commands/init.js';
+import * as forget from './commands/forget.js';
+import * as unlock from './commands/unlock.js';
 import * as key from './commands/key.js';
 import * as snapshots from './commands/snapshots.js';
 import * as restore from './commands/restore.js';
@@ -52,6 +54,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
     diff,
     dump,
     check,
+    forget,
+    unlock,
     key,
     version,
   ])

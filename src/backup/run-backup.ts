@@ -18,6 +18,7 @@ import {
   saveObject,
   type Snapshot,
   type SnapshotSummary,
+  withLock,
 } from '../repository/index.js';
 import { PROGRAM_VERSION } from '../version.js';
 import { Archiver } from './archiver.js';
@@ -59,6 +60,15 @@ export interface BackupResult {
 }
 
 export async function runBackup(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
+  // Shared: backups only add objects, so several may run at once; prune (exclusive) waits for them.
+  return withLock(
+    { storage: repo.storage, master: repo.master },
+    { exclusive: false, operation: 'backup' },
+    () => backupLocked(repo, opts),
+  );
+}
+
+async function backupLocked(repo: Repository, opts: BackupOptions): Promise<BackupResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const paths = normalizePaths(opts.paths);

@@ -2,7 +2,13 @@
 // trees; every problem is collected (nothing stops the check) and tied to the snapshots and paths it affects.
 
 import { InterruptedError } from '../errors.js';
-import { MasterIndex, objectKey, type Repository, RepositoryBlobReader } from '../repository/index.js';
+import {
+  MasterIndex,
+  objectKey,
+  type Repository,
+  RepositoryBlobReader,
+  withLock,
+} from '../repository/index.js';
 import { CountingStorage } from './counting-storage.js';
 import { type Finding, Findings } from './findings.js';
 import { checkKeys } from './keys.js';
@@ -32,7 +38,12 @@ export interface CheckOptions {
 export async function runCheck(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
   const subset = typeof opts.readData === 'object' ? parseSubset(opts.readData.subset) : undefined;
   try {
-    return await check(repo, opts, subset);
+    // Shared: a prune running meanwhile would make deleted data look missing.
+    return await withLock(
+      { storage: repo.storage, master: repo.master },
+      { exclusive: false, operation: 'check' },
+      () => check(repo, opts, subset),
+    );
   } catch (err) {
     if (opts.signal?.aborted) {
       throw new InterruptedError('the check was interrupted before it finished; nothing was changed', {

@@ -79,3 +79,14 @@ export {
 } from './tree.js';
 export { findNode, loadTree, readFileContent, type WalkEntry, walkTree } from './tree-walker.js';
 export { TreeCache } from './tree-cache.js';
+export {
+  acquireLock,
+  type HeldLock,
+  type LockInfo,
+  listLocks,
+  REFRESH_MS,
+  removeLocks,
+  STALE_AFTER_MS,
+  type StoredLock,
+  withLock,
+} from './locks.js';

@@ -13,6 +13,7 @@ import {
   type SnapshotFilter,
   type StoredSnapshot,
   type TreeNode,
+  withLock,
 } from '../repository/index.js';
 import { applyRestorePlan, type RestoreOutcome } from './apply.js';
 import { writeManifest } from './manifest.js';
@@ -44,6 +45,14 @@ export interface RestoreResult {
 }
 
 export async function runRestore(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
+  return withLock(
+    { storage: repo.storage, master: repo.master },
+    { exclusive: false, operation: 'restore' },
+    () => restoreLocked(repo, opts),
+  );
+}
+
+async function restoreLocked(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
   const ctx = { storage: repo.storage, master: repo.master };
   const signal = opts.signal ? { signal: opts.signal } : {};
   const snapshot = selectSnapshot(await loadSnapshots(ctx, signal), opts.snapshot, opts.filter);

@@ -1,0 +1,11 @@
+// Retention: which snapshots a council's schedule keeps, and forgetting the rest.
+
+export { type ForgetOptions, type ForgetResult, runForget } from './forget.js';
+export {
+  type GroupBy,
+  type GroupPlan,
+  isEmptyPolicy,
+  parseDuration,
+  planRetention,
+  type RetentionPolicy,
+} from './policy.js';
