@@ -2,7 +2,14 @@
 
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../src/errors.js';
-import { type GroupBy, parseDuration, type RetentionPolicy, runForget } from '../../src/retention/index.js';
+import {
+  type GroupBy,
+  parseDuration,
+  type RetentionPolicy,
+  runForget,
+  runPrune,
+} from '../../src/retention/index.js';
+import { addPruneOptions, pruneOptionsFrom, renderPrune } from './prune.js';
 import { globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine, shortTime } from '../render.js';
@@ -19,6 +26,9 @@ interface ForgetFlags {
   groupBy: string;
   dryRun?: boolean;
   allowEmpty?: boolean;
+  prune?: boolean;
+  maxUnused: string;
+  maxRepackSize?: string;
 }
 
 const count = (value: string): number => {
@@ -29,7 +39,7 @@ const count = (value: string): number => {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('forget')
     .description(
       'remove snapshots the retention policy does not keep (per host and paths); data is reclaimed by prune',
@@ -52,62 +62,76 @@ export function register(program: Command, io: CliIo): void {
     )
     .option('--dry-run', 'show what would be kept and removed; remove nothing')
     .option('--allow-empty', 'allow removing every snapshot of a group')
-    .action(async (flags: ForgetFlags, self: Command) => {
-      const groupBy = flags.groupBy.split(',').filter(Boolean);
-      if (groupBy.some((g) => g !== 'host' && g !== 'paths' && g !== 'tags')) {
-        throw new UsageError(`--group-by ${flags.groupBy}: use host, paths and tags, comma separated`);
-      }
-      const policy: RetentionPolicy = {
-        ...(flags.keepLast !== undefined ? { last: flags.keepLast } : {}),
-        ...(flags.keepHourly !== undefined ? { hourly: flags.keepHourly } : {}),
-        ...(flags.keepDaily !== undefined ? { daily: flags.keepDaily } : {}),
-        ...(flags.keepWeekly !== undefined ? { weekly: flags.keepWeekly } : {}),
-        ...(flags.keepMonthly !== undefined ? { monthly: flags.keepMonthly } : {}),
-        ...(flags.keepYearly !== undefined ? { yearly: flags.keepYearly } : {}),
-        ...(flags.keepWithin ? { withinMs: parseDuration(flags.keepWithin) } : {}),
-        tags: flags.keepTag,
-      };
-      const repo = await openRepositoryFor(self, io);
-      const result = await runForget(repo, {
-        policy,
-        groupBy: groupBy as GroupBy,
-        dryRun: Boolean(flags.dryRun),
-        allowEmpty: Boolean(flags.allowEmpty),
-      });
-      if (globalOptions(self).json) {
-        return printJson(io, {
-          dryRun: result.dryRun,
-          removed: result.removed,
-          groups: result.groups.map((g) => ({
-            ...g.key,
-            keep: g.keep.map((k) => ({
-              id: k.snapshot.id,
-              time: k.snapshot.snapshot.time,
-              reasons: k.reasons,
-            })),
-            remove: g.remove.map((s) => ({ id: s.id, time: s.snapshot.time })),
+    .option('--prune', 'then reclaim the space the removed snapshots alone used (see coffer prune)');
+  addPruneOptions(cmd).action(async (flags: ForgetFlags, self: Command) => {
+    const groupBy = flags.groupBy.split(',').filter(Boolean);
+    if (groupBy.some((g) => g !== 'host' && g !== 'paths' && g !== 'tags')) {
+      throw new UsageError(`--group-by ${flags.groupBy}: use host, paths and tags, comma separated`);
+    }
+    const policy: RetentionPolicy = {
+      ...(flags.keepLast !== undefined ? { last: flags.keepLast } : {}),
+      ...(flags.keepHourly !== undefined ? { hourly: flags.keepHourly } : {}),
+      ...(flags.keepDaily !== undefined ? { daily: flags.keepDaily } : {}),
+      ...(flags.keepWeekly !== undefined ? { weekly: flags.keepWeekly } : {}),
+      ...(flags.keepMonthly !== undefined ? { monthly: flags.keepMonthly } : {}),
+      ...(flags.keepYearly !== undefined ? { yearly: flags.keepYearly } : {}),
+      ...(flags.keepWithin ? { withinMs: parseDuration(flags.keepWithin) } : {}),
+      tags: flags.keepTag,
+    };
+    const repo = await openRepositoryFor(self, io);
+    const result = await runForget(repo, {
+      policy,
+      groupBy: groupBy as GroupBy,
+      dryRun: Boolean(flags.dryRun),
+      allowEmpty: Boolean(flags.allowEmpty),
+    });
+    const pruned =
+      flags.prune && !result.dryRun
+        ? await runPrune(repo, { ...pruneOptionsFrom(flags), signal: io.signal })
+        : undefined;
+    if (globalOptions(self).json) {
+      return printJson(io, {
+        dryRun: result.dryRun,
+        removed: result.removed,
+        ...(pruned
+          ? {
+              prune: {
+                ...pruned.plan,
+                deletePacks: pruned.plan.deletePacks.length,
+                repackPacks: pruned.plan.repackPacks.length,
+              },
+            }
+          : {}),
+        groups: result.groups.map((g) => ({
+          ...g.key,
+          keep: g.keep.map((k) => ({
+            id: k.snapshot.id,
+            time: k.snapshot.snapshot.time,
+            reasons: k.reasons,
           })),
-        });
-      }
-      for (const g of result.groups) {
-        printLine(
-          io,
-          `snapshots of ${[g.key.host, g.key.paths?.join(', '), g.key.tags?.join(',')].filter(Boolean).join(' ')}:`,
-        );
-        for (const k of g.keep)
-          printLine(
-            io,
-            `  keep    ${k.snapshot.id.slice(0, 8)}  ${shortTime(k.snapshot.snapshot.time)}  (${k.reasons.join(', ')})`,
-          );
-        for (const s of g.remove)
-          printLine(io, `  remove  ${s.id.slice(0, 8)}  ${shortTime(s.snapshot.time)}`);
-      }
-      const total = result.groups.reduce((n, g) => n + g.remove.length, 0);
+          remove: g.remove.map((s) => ({ id: s.id, time: s.snapshot.time })),
+        })),
+      });
+    }
+    for (const g of result.groups) {
       printLine(
         io,
-        result.dryRun
-          ? `dry run: would remove ${total} snapshot${total === 1 ? '' : 's'}; nothing was removed`
-          : `removed ${result.removed} snapshot${result.removed === 1 ? '' : 's'}; their data stays until prune reclaims it`,
+        `snapshots of ${[g.key.host, g.key.paths?.join(', '), g.key.tags?.join(',')].filter(Boolean).join(' ')}:`,
       );
-    });
+      for (const k of g.keep)
+        printLine(
+          io,
+          `  keep    ${k.snapshot.id.slice(0, 8)}  ${shortTime(k.snapshot.snapshot.time)}  (${k.reasons.join(', ')})`,
+        );
+      for (const s of g.remove) printLine(io, `  remove  ${s.id.slice(0, 8)}  ${shortTime(s.snapshot.time)}`);
+    }
+    const total = result.groups.reduce((n, g) => n + g.remove.length, 0);
+    printLine(
+      io,
+      result.dryRun
+        ? `dry run: would remove ${total} snapshot${total === 1 ? '' : 's'}; nothing was removed`
+        : `removed ${result.removed} snapshot${result.removed === 1 ? '' : 's'}${flags.prune ? '' : '; their data stays until prune reclaims it'}`,
+    );
+    if (pruned) renderPrune(io, pruned, false);
+  });
 }

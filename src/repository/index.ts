@@ -52,7 +52,13 @@ export {
 export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
 export { type BlobReader, BlobNotFoundError, RepositoryBlobReader } from './blob-reader.js';
 export { openBlobAsync, sealBlobAsync, sealPrepared } from './blob.js';
-export { decodeIndex, encodeIndex, type IndexFile } from './index-file.js';
+export {
+  decodeIndex,
+  encodeIndex,
+  type IndexedBlob,
+  type IndexedPack,
+  type IndexFile,
+} from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
 export { decodeSnapshot, encodeSnapshot, type Snapshot, type SnapshotSummary } from './snapshot.js';
@@ -90,3 +96,4 @@ export {
   type StoredLock,
   withLock,
 } from './locks.js';
+export { collectUsedBlobs } from './used-blobs.js';

@@ -9,3 +9,4 @@ export {
   planRetention,
   type RetentionPolicy,
 } from './policy.js';
+export { type PruneOptions, type PrunePlan, type PruneResult, runPrune } from './prune.js';

@@ -40,6 +40,15 @@ describe('coffer forget', () => {
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout)).toMatchObject({ removed: 1, dryRun: false });
     expect(JSON.parse((await coffer(['snapshots', '--json'], env)).stdout)).toHaveLength(3);
+    // (prune and forget --prune below)
+    const pruneDry = await coffer(['prune', '--dry-run'], env);
+    expect(pruneDry.code, pruneDry.stderr).toBe(0);
+    expect(pruneDry.stdout).toMatch(/dry run: nothing was changed/);
+    const pruned = await coffer(['forget', '--keep-last', '1', '--prune', '--max-unused', '0%'], env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toMatch(/deleted \d+ unused packs and repacked \d+/);
+    expect((await coffer(['check', '--read-data'], env)).code).toBe(0);
+    expect((await coffer(['prune', '--max-unused', 'lots'], env)).code).toBe(2);
     const unlock = await coffer(['unlock'], env);
     expect(unlock.stdout).toMatch(/0 locks removed, 0 left/);
   });

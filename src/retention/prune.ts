@@ -1,0 +1,193 @@
+// Prune: reclaim the space of data no snapshot uses. Plan first (a plain value, printed by --dry-run), then
+// apply in an order that keeps every remaining snapshot restorable if it stops at any point: new packs,
+// then a new index that supersedes the old ones, then deleting old index files, then deleting packs.
+
+import { CorruptObjectError } from '../errors.js';
+import {
+  BlobWriter,
+  collectUsedBlobs,
+  decodeIndex,
+  encodeIndex,
+  type IndexedPack,
+  idFromKey,
+  listObjectIds,
+  loadMasterIndex,
+  loadObject,
+  loadSnapshots,
+  MasterIndex,
+  objectKey,
+  openBlob,
+  type Repository,
+  RepositoryBlobReader,
+  saveObject,
+  withLock,
+} from '../repository/index.js';
+
+export interface PruneOptions {
+  /** Repack partly used packs until unused data is at most this fraction of all data (default 0.05). */
+  readonly maxUnused?: number;
+  /** Repack at most this many bytes of packs in one run. */
+  readonly maxRepackBytes?: number;
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface PrunePlan {
+  readonly snapshots: number;
+  readonly packs: number;
+  readonly usedBytes: number;
+  readonly unusedBytes: number;
+  /** Packs with nothing any snapshot uses, or in no index (left by an interrupted backup). */
+  readonly deletePacks: readonly { readonly id: string; readonly size: number }[];
+  /** Partly used packs whose used blobs are copied into new packs. */
+  readonly repackPacks: readonly { readonly id: string; readonly size: number; readonly usedBytes: number }[];
+  /** Bytes the storage holds less afterwards (before the repacked data is written again). */
+  readonly bytesFreed: number;
+  readonly indexFiles: number;
+}
+
+export interface PruneResult {
+  readonly plan: PrunePlan;
+  readonly dryRun: boolean;
+  readonly packsWritten: number;
+}
+
+export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promise<PruneResult> {
+  const ctx = { storage: repo.storage, master: repo.master };
+  return withLock(ctx, { exclusive: true, operation: 'prune' }, async () => {
+    const state = await survey(repo, opts);
+    const plan = state.plan;
+    if (opts.dryRun) return { plan, dryRun: true, packsWritten: 0 };
+    const signal = opts.signal ? { signal: opts.signal } : {};
+
+    // 1. Copy the used blobs of repacked packs into new packs (their boxes stay valid: the associated
+    //    data binds a blob to its id and type, not to a pack). Each is opened first, so damage is not copied.
+    const writer = new BlobWriter(ctx, new MasterIndex(), {
+      packSize: repo.config.packSize,
+      maxBlobSize: repo.config.chunker.maxSize,
+      indexEvery: Number.MAX_SAFE_INTEGER,
+    });
+    for (const pack of plan.repackPacks) {
+      for (const blob of state.blobsOf.get(pack.id) ?? []) {
+        if (!state.used.has(blob.id) || writer.has(blob.id)) continue;
+        const box = await repo.storage.get(objectKey('pack', pack.id), {
+          range: { offset: blob.offset, length: blob.length },
+          ...signal,
+        });
+        openBlob(repo.master, blob.type, blob.id, box);
+        await writer.add({ type: blob.type, id: blob.id, box, rawLength: blob.rawLength }, opts.signal);
+      }
+    }
+    await writer.flush(opts.signal);
+    // The writer wrote index files for its new packs; fold them into the single new index below.
+    const newIndexFiles = writer.stats.indexFiles;
+
+    // 2. One index for everything that stays, superseding every old index file.
+    const dropped = new Set([...plan.deletePacks, ...plan.repackPacks].map((p) => p.id));
+    const packs: IndexedPack[] = [];
+    for (const [id, blobs] of state.blobsOf) if (!dropped.has(id)) packs.push({ id, blobs });
+    for (const id of newIndexFiles)
+      packs.push(...decodeIndex(await loadObject(ctx, 'index', id, signal), `index/${id}`).packs);
+    const supersedes = [...state.indexIds, ...newIndexFiles];
+    await saveObject(ctx, 'index', encodeIndex({ supersedes, packs }), signal);
+
+    // 3. Only now delete: old index files, then the packs no longer listed.
+    for (const id of supersedes) await repo.storage.delete(objectKey('index', id), signal);
+    for (const id of dropped) await repo.storage.delete(objectKey('pack', id), signal);
+    return { plan, dryRun: false, packsWritten: writer.stats.packs };
+  });
+}
+
+interface Survey {
+  readonly plan: PrunePlan;
+  readonly used: ReadonlySet<string>;
+  readonly blobsOf: ReadonlyMap<string, IndexedPack['blobs']>;
+  readonly indexIds: readonly string[];
+}
+
+async function survey(repo: Repository, opts: PruneOptions): Promise<Survey> {
+  const ctx = { storage: repo.storage, master: repo.master };
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  const snapshots = await loadSnapshots(ctx, signal);
+  const index = await loadMasterIndex(ctx, signal);
+  let used: Set<string>;
+  try {
+    used = await collectUsedBlobs(
+      new RepositoryBlobReader(repo.storage, repo.master, index),
+      snapshots,
+      signal,
+    );
+  } catch (err) {
+    if (err instanceof CorruptObjectError) {
+      throw new CorruptObjectError(
+        `prune stopped before deleting anything: ${err.message}. Run "coffer check" and repair the repository first`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  // Pack contents from the index files (a blob listed twice counts in the first pack that lists it).
+  const indexIds = await listObjectIds(repo.storage, 'index', signal);
+  const blobsOf = new Map<string, IndexedPack['blobs']>();
+  for (const id of indexIds) {
+    for (const pack of decodeIndex(await loadObject(ctx, 'index', id, signal), `index/${id}`).packs)
+      blobsOf.set(pack.id, pack.blobs);
+  }
+  const sizes = new Map<string, number>();
+  for await (const { key, size } of repo.storage.list('data/', signal)) {
+    const id = idFromKey('pack', key);
+    if (id) sizes.set(id, size);
+  }
+  const counted = new Set<string>();
+  const deletePacks: { id: string; size: number }[] = [];
+  const partial: { id: string; size: number; usedBytes: number }[] = [];
+  let usedBytes = 0;
+  let unusedBytes = 0;
+  for (const [id, size] of sizes) {
+    const blobs = blobsOf.get(id);
+    if (!blobs) {
+      deletePacks.push({ id, size });
+      unusedBytes += size;
+      continue;
+    }
+    let packUsed = 0;
+    for (const b of blobs) {
+      if (used.has(b.id) && !counted.has(b.id)) {
+        counted.add(b.id);
+        packUsed += b.length;
+      }
+    }
+    usedBytes += packUsed;
+    unusedBytes += size - packUsed;
+    if (packUsed === 0) deletePacks.push({ id, size });
+    else if (packUsed < size) partial.push({ id, size, usedBytes: packUsed });
+  }
+  // Repack the emptiest packs first until what is left unused is within the allowance.
+  const allowance = (opts.maxUnused ?? 0.05) * (usedBytes + unusedBytes);
+  let remainingUnused = unusedBytes - deletePacks.reduce((n, p) => n + p.size, 0);
+  let repackBudget = opts.maxRepackBytes ?? Number.POSITIVE_INFINITY;
+  const repackPacks: typeof partial = [];
+  for (const p of partial.sort((a, b) => a.usedBytes / a.size - b.usedBytes / b.size)) {
+    if (remainingUnused <= allowance || p.size > repackBudget) break;
+    repackPacks.push(p);
+    remainingUnused -= p.size - p.usedBytes;
+    repackBudget -= p.size;
+  }
+  const bytesFreed =
+    deletePacks.reduce((n, p) => n + p.size, 0) + repackPacks.reduce((n, p) => n + p.size, 0);
+  return {
+    plan: {
+      snapshots: snapshots.length,
+      packs: sizes.size,
+      usedBytes,
+      unusedBytes,
+      deletePacks,
+      repackPacks,
+      bytesFreed,
+      indexFiles: indexIds.length,
+    },
+    used,
+    blobsOf,
+    indexIds,
+  };
+}
