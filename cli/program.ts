@@ -8,6 +8,7 @@ import * as init from './commands/init.js';
 import * as forget from './commands/forget.js';
 import * as unlock from './commands/unlock.js';
 import * as prune from './commands/prune.js';
+import * as rewrite from './commands/rewrite.js';
 import * as key from './commands/key.js';
 import * as snapshots from './commands/snapshots.js';
 import * as restore from './commands/restore.js';
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
     check,
     forget,
     prune,
+    rewrite,
     unlock,
     key,
     version,

@@ -10,3 +10,4 @@ export {
   type RetentionPolicy,
 } from './policy.js';
 export { type PruneOptions, type PrunePlan, type PruneResult, runPrune } from './prune.js';
+export { type RewriteOptions, type RewriteResult, type RewrittenSnapshot, runRewrite } from './rewrite.js';

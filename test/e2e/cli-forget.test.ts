@@ -82,3 +82,24 @@ describe('locks through the CLI', () => {
     expect((await coffer(['backup', src], env)).code).toBe(0);
   });
 });
+
+describe('coffer rewrite', () => {
+  it('removes matching files from snapshots through the CLI, then prune reclaims them', async () => {
+    const repo = join(work.path, 'erase');
+    const env = { COFFER_PASSWORD: 'pw', COFFER_REPOSITORY: repo };
+    expect((await coffer(['init', ...FAST_KDF_ARGS], env)).code).toBe(0);
+    const src = join(work.path, 'erase-src');
+    await mkdir(join(src, 'HR'), { recursive: true });
+    await writeFile(join(src, 'HR/smith.txt'), 'personal data');
+    await writeFile(join(src, 'minutes.txt'), 'minutes');
+    expect((await coffer(['backup', src], env)).code).toBe(0);
+    const dry = await coffer(['rewrite', '--exclude', 'HR/smith.txt', '--dry-run'], env);
+    expect(dry.stdout).toContain(`${src}/HR/smith.txt`);
+    const r = await coffer(['rewrite', '--exclude', 'HR/smith.txt', '--forget'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 original snapshots removed/);
+    expect((await coffer(['find', 'smith.txt', '--json'], env)).stdout.trim()).toBe('[]');
+    expect((await coffer(['prune'], env)).code).toBe(0);
+    expect((await coffer(['rewrite'], env)).code).toBe(2);
+  });
+});
