@@ -21,18 +21,22 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dirStats, dirSize, ensureGnuTime, ensureRestic, measure, table } from './lib/measure.mjs';
+import {
+  BENCH_DATA,
+  COFFER_CLI,
+  dataset,
+  MiB,
+  must,
+  removeStaleRuns,
+  ROOT,
+  warmCache,
+} from './lib/workspace.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BENCH_DATA = join(ROOT, '.bench-data');
-const COFFER_CLI = join(ROOT, 'dist', 'cli', 'main.js');
-const MiB = 1024 * 1024;
 const PASSWORD = 'bench-password-not-secret';
 /** Snapshots in the repository when the one-file restore is timed (the first backup included). */
 const HISTORY_SNAPSHOTS = 52;
@@ -108,45 +112,12 @@ function cofferTool(repo) {
   };
 }
 
-/** Runs a command that must succeed (not timed): returns its stdout, or prints everything and throws. */
-function must(command, args, opts = {}) {
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * MiB, ...opts });
-  if (r.error || r.status !== 0) {
-    console.error(`bench/restore: command failed (exit ${r.status ?? r.signal ?? r.error?.message}):`);
-    console.error(`  ${[command, ...args].join(' ')}`);
-    if (r.stderr) console.error(r.stderr.trimEnd());
-    if (r.stdout) console.error(r.stdout.trimEnd().slice(-4000));
-    throw new Error(`${command} failed`);
-  }
-  return r.stdout;
-}
-
 /** Flushes dirty pages (earlier restores, backups) so that they are not written during the next timed command. */
 function flush() {
   spawnSync('sync');
 }
 
 // ---- dataset and files -------------------------------------------------------------------------
-
-/** The generated dataset for this seed and scale, generated now unless a complete one is there. */
-function dataset() {
-  const dir = join(BENCH_DATA, `dataset-${seed}-${scale}`);
-  const marker = `${dir}.complete`;
-  if (existsSync(marker) && existsSync(dir)) {
-    console.log(`dataset: reusing ${dir}`);
-    return dir;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(marker, { force: true });
-  mkdirSync(BENCH_DATA, { recursive: true });
-  console.log(`dataset: generating ${dir} (seed ${seed}, scale ${scale}) ...`);
-  const t = Date.now();
-  const gen = join(ROOT, 'bench', 'dataset', 'gen-dataset.mjs');
-  const out = must(process.execPath, [gen, dir, String(seed), String(scale)]);
-  writeFileSync(marker, out);
-  console.log(`dataset: generated in ${((Date.now() - t) / 1000).toFixed(1)} s: ${out.trim()}`);
-  return dir;
-}
 
 /** Regular files under `dir` (symbolic links not followed), as paths relative to `dir`, sorted. */
 function listFiles(dir) {
@@ -188,39 +159,6 @@ function compareTrees(expected, actual) {
   return { missing, extra, differ };
 }
 
-/** Reads every file under `dir` once, so that both tools find the data (or repository) in the page cache. */
-function warmCache(dir, what) {
-  const t = Date.now();
-  let bytes = 0;
-  const walk = (p) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p)) walk(join(p, name));
-    } else if (st.isFile()) {
-      bytes += readFileSync(p).length;
-    }
-  };
-  walk(dir);
-  console.log(
-    `page cache: read ${what}, ${(bytes / MiB).toFixed(1)} MiB in ${((Date.now() - t) / 1000).toFixed(1)} s`,
-  );
-}
-
-/** Deletes the run folders of earlier runs that were interrupted (their process is gone). */
-function removeStaleRuns() {
-  for (const name of readdirSync(BENCH_DATA)) {
-    const m = /^run-(\d+)$/.exec(name);
-    if (!m) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch (err) {
-      if (err.code !== 'ESRCH') continue;
-      console.log(`removing ${name}, left by an interrupted run`);
-      rmSync(join(BENCH_DATA, name), { recursive: true, force: true });
-    }
-  }
-}
-
 // ---- run ---------------------------------------------------------------------------------------
 
 ensureGnuTime();
@@ -237,7 +175,7 @@ console.log(
     `load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
 );
 
-const source = dataset();
+const source = dataset(seed, scale);
 removeStaleRuns();
 const runDir = join(BENCH_DATA, `run-${process.pid}`);
 const data = join(runDir, 'data');
