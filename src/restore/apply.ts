@@ -61,7 +61,7 @@ export async function applyRestorePlan(
   const work = plan.items.filter(
     (i) => i.node.type !== 'dir' && (i.action === 'create' || i.action === 'overwrite'),
   );
-  await mapLimit(work, opts.concurrency ?? 4, async (item) => {
+  await mapLimit(work, opts.concurrency ?? 8, async (item) => {
     opts.signal?.throwIfAborted();
     const p = full(item.rel);
     try {

@@ -2,8 +2,7 @@
 // already there. A plan is a plain value: printed by --dry-run, tested without writing anything.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import ignore from 'ignore';
 import { type BlobReader, loadTree, nameText, type TreeNode } from '../repository/index.js';
@@ -141,8 +140,22 @@ async function planEntry(
   return { rel, node, action: 'overwrite' };
 }
 
+/** Reused read buffers: a restore re-reads every file it writes, and fresh megabytes per file fed the GC. */
+const hashBuffers: Buffer[] = [];
+
 export async function sha256File(p: Buffer | string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(p, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  const buf = hashBuffers.pop() ?? Buffer.allocUnsafe(1024 * 1024);
+  const fh = await open(p, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    hashBuffers.push(buf);
+    await fh.close();
+  }
   return hash.digest('hex');
 }
