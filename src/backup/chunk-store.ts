@@ -26,7 +26,7 @@ export class ChunkStore {
     this.#writer = writer;
     this.#compress = opts.compress;
     this.#dryRun = opts.dryRun;
-    this.#limit = opts.limit ?? 8;
+    this.#limit = opts.limit ?? 4;
   }
 
   /** Queues a chunk; resolves (once there is room) to a promise of its id. */
