@@ -68,3 +68,6 @@ function parsePasses(text: string): number {
     throw new UsageError(`--kdf-passes ${text}: give a whole number from 1 to 1000`);
   return n;
 }
+
+/** Commander's accumulator for repeatable options (`--tag a --tag b`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

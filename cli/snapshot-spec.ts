@@ -2,14 +2,13 @@
 
 import { type Command, Option } from 'commander';
 import type { SnapshotFilter } from '../src/repository/index.js';
+import { collect } from './global-options.js';
 
 export function parseSnapshotSpec(spec: string): { snapshot: string; path?: string } {
   const colon = spec.indexOf(':');
   if (colon < 0) return { snapshot: spec };
   return { snapshot: spec.slice(0, colon), path: spec.slice(colon + 1) || '/' };
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** --host, --path and --tag, which choose among snapshots when `latest` is asked for. */
 export function addSnapshotFilterOptions(cmd: Command): Command {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { type BackupResult, readExcludeFiles, runBackup } from '../../src/backup/index.js';
 import { formatBytes, formatDuration } from '../../src/ui/index.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { jsonProgress, terminalProgress } from '../progress-line.js';
 import { printLine } from '../render.js';
@@ -19,8 +19,6 @@ interface BackupFlags {
   force?: boolean;
   parent?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command, io: CliIo): void {
   program

@@ -4,12 +4,10 @@ import type { Command } from 'commander';
 import { findDeleted, findFiles, openBrowseSession } from '../../src/browse/index.js';
 import { UsageError } from '../../src/errors.js';
 import { formatBytes } from '../../src/ui/index.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
 import { shortTime } from '../render.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 interface FindFlags {
   snapshot: string[];

@@ -10,7 +10,7 @@ import {
   runPrune,
 } from '../../src/retention/index.js';
 import { addPruneOptions, pruneOptionsFrom, renderPrune } from './prune.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine, shortTime } from '../render.js';
 
@@ -36,8 +36,6 @@ const count = (value: string): number => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`give a whole number, not ${value}`);
   return n;
 };
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export function register(program: Command, io: CliIo): void {
   const cmd = program
     .command('forget')

@@ -3,7 +3,7 @@
 import { type Command, Option } from 'commander';
 import { type OverwriteMode, type RestorePlan, runRestore } from '../../src/restore/index.js';
 import { formatBytes } from '../../src/ui/index.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
 import { type ProgressCounters, terminalProgress } from '../progress-line.js';
@@ -20,8 +20,6 @@ interface RestoreFlags {
   path: string[];
   tag: string[];
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command, io: CliIo): void {
   addSnapshotFilterOptions(

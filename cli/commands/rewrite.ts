@@ -3,11 +3,9 @@
 import type { Command } from 'commander';
 import { readExcludeFiles } from '../../src/backup/index.js';
 import { runRewrite } from '../../src/retention/index.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command, io: CliIo): void {
   program

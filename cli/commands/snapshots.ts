@@ -3,11 +3,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadSnapshots, matchesFilter } from '../../src/repository/index.js';
 import { formatBytes } from '../../src/ui/index.js';
-import { globalOptions, openRepositoryFor } from '../global-options.js';
+import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printTable, shortTime } from '../render.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function register(program: Command, io: CliIo): void {
   program
