@@ -30,9 +30,9 @@ export function storageFor(cmd: Command, io: CliIo): Storage {
 export async function openRepositoryFor(cmd: Command, io: CliIo): Promise<Repository> {
   const storage = storageFor(cmd, io);
   // Say "no repository here" (and refuse newer formats) before asking anyone for a password.
-  await readConfigObject(storage);
+  const config = await readConfigObject(storage);
   const password = await resolvePassword({ env: io.env, interactive: io.interactive });
-  const repo = await openRepository(storage, password);
+  const repo = await openRepository(storage, password, { config });
   for (const warning of repo.warnings) io.stderr.write(`coffer: warning: ${warning}\n`);
   return repo;
 }

@@ -132,7 +132,10 @@ async function putOnce(storage: Storage, key: string, bytes: Uint8Array, onOther
 }
 
 /** Reads the config envelope, turning a missing object into the "no repository here" error. */
-export async function readConfigObject(storage: Storage): Promise<{ version: number; box: Uint8Array }> {
+/** The config's plaintext envelope: its format version and the encrypted payload. */
+export type ConfigEnvelope = { version: number; box: Uint8Array };
+
+export async function readConfigObject(storage: Storage): Promise<ConfigEnvelope> {
   let bytes: Uint8Array;
   try {
     bytes = await storage.get(CONFIG_KEY);
@@ -173,8 +176,13 @@ export async function loadKeyFiles(storage: Storage): Promise<StoredKeyFile[]> {
 }
 
 /** Opens the repository with a password (or a recovery key), trying each key file in turn. */
-export async function openRepository(storage: Storage, password: string): Promise<Repository> {
-  const envelope = await readConfigObject(storage);
+export async function openRepository(
+  storage: Storage,
+  password: string,
+  opts: { config?: ConfigEnvelope } = {},
+): Promise<Repository> {
+  // Callers that checked for the repository before asking for a password pass the config they read.
+  const envelope = opts.config ?? (await readConfigObject(storage));
   const keyFiles = await loadKeyFiles(storage);
   const warnings = keyFiles.flatMap((k) => (k.damage ? [k.damage] : []));
   if (keyFiles.length === 0) {
