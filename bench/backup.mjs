@@ -8,11 +8,11 @@
 // goes first alternates from step to step. Each backup is timed whole under GNU time (wall seconds,
 // peak RSS, CPU seconds), key derivation included for both tools, as a user would wait for it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { dirStats, dirSize, ensureGnuTime, ensureRestic, measure, table } from './lib/measure.mjs';
+import { benchArgs, cofferTool, resticTool } from './lib/tools.mjs';
 import {
   BENCH_DATA,
   COFFER_CLI,
@@ -24,99 +24,14 @@ import {
   warmCache,
 } from './lib/workspace.mjs';
 
-const PASSWORD = 'bench-password-not-secret';
 const MUTATE_SEED = 7;
 const MUTATE_FRACTION = 0.02;
 // The issue's targets, as coffer/restic ratios (and an absolute RSS ceiling).
 const TARGETS = { firstBackup: 1.0, unchanged: 1.0, changed: 1.0, repoSize: 1.05, rss: 1.0, rssMiB: 300 };
 
-const { values: flags } = parseArgs({
-  args: process.argv.slice(3),
-  options: {
-    scale: { type: 'string', default: '1.0' },
-    seed: { type: 'string', default: '1' },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const scale = Number(flags.scale);
-const seed = Number(flags.seed);
-if (!(scale > 0 && scale <= 10) || !Number.isInteger(seed) || seed < 0) {
-  console.error('usage: node bench/run.mjs backup [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--keep]');
-  process.exit(2);
-}
-if (!existsSync(COFFER_CLI)) {
-  console.error(`bench/backup: ${COFFER_CLI} is missing; run \`npm run build\` first (npm run bench does).`);
-  process.exit(1);
-}
+const { scale, seed, keep } = benchArgs('backup');
 
 // ---- tools -------------------------------------------------------------------------------------
-
-const baseEnv = { ...process.env, NO_COLOR: '1' };
-for (const k of Object.keys(baseEnv)) {
-  if (/^(RESTIC|COFFER)_/.test(k)) delete baseEnv[k];
-}
-
-/** One peer under test: how to init its repository and back a folder up, and what its summary says. */
-function resticTool(repo, cacheDir) {
-  const env = { ...baseEnv, RESTIC_PASSWORD: PASSWORD };
-  const common = ['-r', repo, '--cache-dir', cacheDir];
-  return {
-    name: 'restic',
-    repo,
-    env,
-    okCodes: [0, 3],
-    init: ['restic', [...common, 'init', '--repository-version', '2']],
-    backup: (path) => ['restic', [...common, 'backup', '--json', path]],
-    /** restic's summary line as { filesNew, filesChanged, filesUnmodified, bytesAdded }. */
-    summary(stdout) {
-      const s = lastJson(stdout, (o) => o.message_type === 'summary');
-      return (
-        s && {
-          filesNew: s.files_new,
-          filesChanged: s.files_changed,
-          filesUnmodified: s.files_unmodified,
-          bytesAdded: s.data_added,
-        }
-      );
-    },
-  };
-}
-
-function cofferTool(repo) {
-  const env = { ...baseEnv, COFFER_PASSWORD: PASSWORD };
-  return {
-    name: 'coffer',
-    repo,
-    env,
-    okCodes: [0, 3],
-    init: [process.execPath, [COFFER_CLI, 'init', '-r', repo]],
-    backup: (path) => [process.execPath, [COFFER_CLI, 'backup', '-r', repo, '--json', path]],
-    summary(stdout) {
-      const s = lastJson(stdout, (o) => o.type === 'summary');
-      return (
-        s && {
-          filesNew: s.filesNew,
-          filesChanged: s.filesChanged,
-          filesUnmodified: s.filesUnmodified,
-          bytesAdded: s.bytesAdded,
-        }
-      );
-    },
-  };
-}
-
-function lastJson(stdout, match) {
-  const lines = stdout.trim().split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    try {
-      const o = JSON.parse(lines[i]);
-      if (o && match(o)) return o;
-    } catch {
-      // a progress line or plain text
-    }
-  }
-  return undefined;
-}
 
 // ---- dataset -----------------------------------------------------------------------------------
 
@@ -159,7 +74,7 @@ function runStep(step, toolName) {
   const [command, args] = tool.backup(data);
   const r = measure(command, args, { env: tool.env });
   const line = `${step.padEnd(16)} ${toolName.padEnd(6)} ${r.wallSeconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU ${(r.userSeconds + r.sysSeconds).toFixed(2)} s, exit ${r.code}`;
-  if (!tool.okCodes.includes(r.code)) {
+  if (!tool.backupOk.includes(r.code)) {
     tool.failed = true;
     failures.push({ tool: toolName, step, command: [command, ...args].join(' '), ...r });
     console.log(`${line}: FAILED`);
@@ -227,7 +142,7 @@ try {
   }
 } finally {
   report();
-  if (flags.keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
+  if (keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
   else rmSync(runDir, { recursive: true, force: true });
 }
 if (failures.length > 0) {

@@ -23,9 +23,9 @@ import {
   statSync,
 } from 'node:fs';
 import os from 'node:os';
-import { basename, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
 import { dirStats, dirSize, ensureGnuTime, ensureRestic, measure, table } from './lib/measure.mjs';
+import { benchArgs, cofferTool, resticTool } from './lib/tools.mjs';
 import {
   BENCH_DATA,
   COFFER_CLI,
@@ -37,7 +37,6 @@ import {
   warmCache,
 } from './lib/workspace.mjs';
 
-const PASSWORD = 'bench-password-not-secret';
 /** Snapshots in the repository when the one-file restore is timed (the first backup included). */
 const HISTORY_SNAPSHOTS = 52;
 /** Times each tool restores the one file (order alternating); the median goes in the table. */
@@ -45,72 +44,9 @@ const ONE_FILE_ROUNDS = 3;
 // The issue's targets: coffer/restic ratios, an absolute RSS ceiling and an absolute time.
 const TARGETS = { fullRestore: 1.0, fullRestoreRssMiB: 300, check: 1.0, oneFileSeconds: 2.0 };
 
-const { values: flags } = parseArgs({
-  args: process.argv.slice(3),
-  options: {
-    scale: { type: 'string', default: '1.0' },
-    seed: { type: 'string', default: '1' },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const scale = Number(flags.scale);
-const seed = Number(flags.seed);
-if (!(scale > 0 && scale <= 10) || !Number.isInteger(seed) || seed < 0) {
-  console.error('usage: node bench/run.mjs restore [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--keep]');
-  process.exit(2);
-}
-if (!existsSync(COFFER_CLI)) {
-  console.error(`bench/restore: ${COFFER_CLI} is missing; run \`npm run build\` first (npm run bench does).`);
-  process.exit(1);
-}
+const { scale, seed, keep } = benchArgs('restore');
 
 // ---- tools -------------------------------------------------------------------------------------
-
-const baseEnv = { ...process.env, NO_COLOR: '1' };
-for (const k of Object.keys(baseEnv)) {
-  if (/^(RESTIC|COFFER)_/.test(k)) delete baseEnv[k];
-}
-
-function resticTool(repo, cacheDir) {
-  const env = { ...baseEnv, RESTIC_PASSWORD: PASSWORD };
-  const common = ['-r', repo, '--cache-dir', cacheDir];
-  return {
-    name: 'restic',
-    repo,
-    env,
-    init: ['restic', [...common, 'init', '--repository-version', '2']],
-    backup: (path) => ['restic', [...common, 'backup', '--json', path]],
-    backupOk: [0, 3],
-    restoreAll: (target) => ['restic', [...common, 'restore', 'latest', '--target', target]],
-    restoreOne: (file, target) => [
-      'restic',
-      [...common, 'restore', 'latest', '--target', target, '--include', file],
-    ],
-    /** Where a one-file restore puts the file: restic keeps the snapshot's absolute path under the target. */
-    oneFileAt: (file, target) => join(target, file),
-    check: () => ['restic', [...common, 'check', '--read-data']],
-    snapshots: () => ['restic', [...common, 'snapshots', '--json']],
-  };
-}
-
-function cofferTool(repo) {
-  const env = { ...baseEnv, COFFER_PASSWORD: PASSWORD };
-  const cli = (...args) => [process.execPath, [COFFER_CLI, ...args]];
-  return {
-    name: 'coffer',
-    repo,
-    env,
-    init: cli('init', '-r', repo),
-    backup: (path) => cli('backup', '-r', repo, '--json', path),
-    backupOk: [0, 3],
-    restoreAll: (target) => cli('restore', '-r', repo, 'latest', '--target', target),
-    restoreOne: (file, target) => cli('restore', '-r', repo, `latest:${file}`, '--target', target),
-    /** `latest:/abs/file --target DIR` puts the file directly into DIR. */
-    oneFileAt: (file, target) => join(target, basename(file)),
-    check: () => cli('check', '-r', repo, '--read-data'),
-    snapshots: () => cli('snapshots', '-r', repo, '--json'),
-  };
-}
 
 /** Flushes dirty pages (earlier restores, backups) so that they are not written during the next timed command. */
 function flush() {
@@ -412,7 +348,7 @@ try {
   }
 } finally {
   report();
-  if (flags.keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
+  if (keep) console.log(`\nkept: ${runDir} (repositories, restic cache, working copy)`);
   else rmSync(runDir, { recursive: true, force: true });
 }
 if (failures.length > 0) {
