@@ -76,6 +76,7 @@ export function register(program: Command, io: CliIo): void {
       ...(flags.keepWithin ? { withinMs: parseDuration(flags.keepWithin) } : {}),
       tags: flags.keepTag,
     };
+    const pruneOptions = flags.prune ? pruneOptionsFrom(flags) : undefined; // checked before the password
     const repo = await openRepositoryFor(self, io);
     const result = await runForget(repo, {
       policy,
@@ -84,8 +85,8 @@ export function register(program: Command, io: CliIo): void {
       allowEmpty: Boolean(flags.allowEmpty),
     });
     const pruned =
-      flags.prune && !result.dryRun
-        ? await runPrune(repo, { ...pruneOptionsFrom(flags), signal: io.signal })
+      pruneOptions && !result.dryRun
+        ? await runPrune(repo, { ...pruneOptions, signal: io.signal })
         : undefined;
     if (globalOptions(self).json) {
       return printJson(io, {

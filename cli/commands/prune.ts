@@ -23,9 +23,10 @@ export function register(program: Command, io: CliIo): void {
       )
       .option('--dry-run', 'show what would be freed; change nothing'),
   ).action(async (flags: PruneFlags, self: Command) => {
+    const options = pruneOptionsFrom(flags); // a mistyped option is reported before a password is asked for
     const repo = await openRepositoryFor(self, io);
     const result = await runPrune(repo, {
-      ...pruneOptionsFrom(flags),
+      ...options,
       dryRun: Boolean(flags.dryRun),
       signal: io.signal,
     });

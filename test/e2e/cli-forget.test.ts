@@ -49,6 +49,8 @@ describe('coffer forget', () => {
     expect(pruned.stdout).toMatch(/deleted \d+ unused packs and repacked \d+/);
     expect((await coffer(['check', '--read-data'], env)).code).toBe(0);
     expect((await coffer(['prune', '--max-unused', 'lots'], env)).code).toBe(2);
+    // Checked before anything is opened: even where there is no repository, a mistyped option is a usage error.
+    expect((await coffer(['prune', '--max-unused', 'lots', '-r', join(work.path, 'none')], {})).code).toBe(2);
     const unlock = await coffer(['unlock'], env);
     expect(unlock.stdout).toMatch(/0 locks removed, 0 left/);
   });
