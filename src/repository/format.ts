@@ -5,7 +5,7 @@ export const FORMAT_VERSION = 1;
 export type BlobType = 'data' | 'tree';
 
 /** Kinds of content-addressed objects and the folder each lives in. */
-export type ObjectKind = 'key' | 'pack' | 'index' | 'snapshot' | 'lock' | 'drill';
+export type ObjectKind = 'key' | 'pack' | 'index' | 'snapshot' | 'lock' | 'drill' | 'audit';
 
 const FOLDERS: Readonly<Record<ObjectKind, string>> = {
   key: 'keys',
@@ -14,6 +14,7 @@ const FOLDERS: Readonly<Record<ObjectKind, string>> = {
   snapshot: 'snapshots',
   lock: 'locks',
   drill: 'drills',
+  audit: 'audit',
 };
 
 export const CONFIG_KEY = 'config';
@@ -43,6 +44,8 @@ export const AD = {
   index: ascii('coffer/v1/index'),
   snapshot: ascii('coffer/v1/snapshot'),
   lock: ascii('coffer/v1/lock'),
+  drill: ascii('coffer/v1/drill'),
+  audit: ascii('coffer/v1/audit'),
   blob: (type: BlobType, idHex: string): Uint8Array => ascii(`coffer/v1/blob/${type}/${idHex}`),
 } as const;
 

@@ -61,6 +61,16 @@ export {
 } from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
+export {
+  appendAuditRecord,
+  type AuditOperation,
+  type AuditOutcome,
+  type AuditRecord,
+  decodeAuditRecord,
+  type NewAuditRecord,
+  readAuditLog,
+  type StoredAuditRecord,
+} from './audit.js';
 export { decodeSnapshot, encodeSnapshot, type Snapshot, type SnapshotSummary } from './snapshot.js';
 export {
   findParent,

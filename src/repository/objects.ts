@@ -1,4 +1,4 @@
-// Whole encrypted objects (index files, snapshots, locks, drills): sealed, named by SHA-256, verified on read.
+// Whole encrypted objects (index files, snapshots, locks, drill and audit records): sealed, named by SHA-256, verified on read.
 
 import { UsageError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -8,13 +8,14 @@ import type { MasterKey } from './master-key.js';
 import { objectIdOf, verifyObjectId } from './object-id.js';
 import { openPayload, sealPayload } from './sealed.js';
 
-export type SealedKind = 'index' | 'snapshot' | 'lock' | 'drill';
+export type SealedKind = 'index' | 'snapshot' | 'lock' | 'drill' | 'audit';
 
 const AD_OF: Readonly<Record<SealedKind, Uint8Array>> = {
   index: AD.index,
   snapshot: AD.snapshot,
   lock: AD.lock,
-  drill: new TextEncoder().encode('coffer/v1/drill'),
+  drill: AD.drill,
+  audit: AD.audit,
 };
 
 export interface ObjectContext {
