@@ -5,10 +5,7 @@
 import type { RetentionPolicy } from '../retention/policy.js';
 
 /** Where a secret comes from; never the secret itself. */
-export type SecretRef =
-  | { readonly file: string }
-  | { readonly env: string }
-  | { readonly command: string };
+export type SecretRef = { readonly file: string } | { readonly env: string } | { readonly command: string };
 
 export interface S3Credentials {
   readonly accessKeyId: SecretRef;
@@ -62,13 +59,7 @@ export interface DrillPolicy {
 }
 
 export type NotificationEventKind =
-  | 'failure'
-  | 'overdue'
-  | 'check-failed'
-  | 'drill-failed'
-  | 'drill-due'
-  | 'success'
-  | 'digest';
+  'failure' | 'overdue' | 'check-failed' | 'drill-failed' | 'drill-due' | 'success' | 'digest';
 
 export interface EmailChannel {
   readonly type: 'email';
