@@ -1,6 +1,6 @@
 // Typed errors with stable codes and the exit status the CLI maps them to (DESIGN.md, "CLI conventions").
 
-export type ExitCode = 0 | 1 | 2 | 3 | 10 | 11 | 12 | 130;
+export type ExitCode = 0 | 1 | 2 | 3 | 10 | 11 | 12 | 13 | 130;
 
 export abstract class CofferError extends Error {
   abstract readonly code: string;
@@ -54,6 +54,12 @@ export class CorruptObjectError extends CofferError {
   readonly exitCode = 1;
 }
 
+/** An append-only repository refused a removal because it was not opened with an admin key. Exit 13. */
+export class AdminKeyRequiredError extends CofferError {
+  readonly code = 'COFFER_E_ADMIN_REQUIRED';
+  readonly exitCode = 13;
+}
+
 /** The repository uses a format version this program does not understand. Exit 1. */
 export class UnsupportedFormatError extends CofferError {
   readonly code = 'COFFER_E_FORMAT_VERSION';
@@ -64,6 +70,27 @@ export class UnsupportedFormatError extends CofferError {
 export class PasswordUnavailableError extends CofferError {
   readonly code = 'COFFER_E_NO_PASSWORD';
   readonly exitCode = 1;
+}
+
+/**
+ * The config file is missing, unreadable, invalid or unsafe. `problems` holds one line per problem
+ * (`coffer.yaml:12:5: jobs.documents.retention.keep-weekly: expected a whole number, got "fifty"`). Exit 2.
+ */
+export class ConfigError extends CofferError {
+  readonly code = 'COFFER_E_CONFIG';
+  readonly exitCode = 2;
+  readonly problems: readonly string[];
+
+  constructor(message: string, options?: { cause?: unknown; problems?: readonly string[] }) {
+    super(message, options);
+    this.problems = options?.problems ?? [message];
+  }
+}
+
+/** Another `coffer daemon` already runs for this config (its pid lock is held by a live process). Exit 11. */
+export class DaemonAlreadyRunningError extends CofferError {
+  readonly code = 'COFFER_E_DAEMON_RUNNING';
+  readonly exitCode = 11;
 }
 
 /** Ctrl-C or SIGTERM stopped the operation. Exit 130. */
