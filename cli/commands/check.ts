@@ -15,6 +15,8 @@ import { formatBytes } from '../../src/ui/index.js';
 import { globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine, shortTime } from '../render.js';
+import { describeCheck } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
 
 /** How many snapshots, and paths, one error lists before "and N more". */
 const LIST_LIMIT = 20;
@@ -50,12 +52,19 @@ export function register(program: Command, io: CliIo): void {
       const progress = progressLine(io, !json);
       let result: CheckResult;
       try {
-        result = await runCheck(repo, {
-          ...(flags.readData ? { readData: 'all' as const } : {}),
-          ...(flags.readDataSubset !== undefined ? { readData: { subset: flags.readDataSubset } } : {}),
-          signal: io.signal,
-          onProgress: progress.update,
-        });
+        const check = (): Promise<CheckResult> =>
+          runCheck(repo, {
+            ...(flags.readData ? { readData: 'all' as const } : {}),
+            ...(flags.readDataSubset !== undefined ? { readData: { subset: flags.readDataSubset } } : {}),
+            signal: io.signal,
+            onProgress: progress.update,
+          }).finally(() => progress.stop()); // before the audit record, whose warnings need a clear line
+        const depth = flags.readData
+          ? 'all'
+          : flags.readDataSubset
+            ? { subset: flags.readDataSubset }
+            : 'none';
+        result = await audited(repo, io, 'check', check, describeCheck(depth));
       } finally {
         progress.stop();
       }
@@ -78,9 +87,10 @@ function render(io: CliIo, result: CheckResult): void {
     c.packsRead > 0
       ? `; read ${plural(c.packsRead, 'pack')} whole`
       : '; file contents not read (use --read-data)';
+  const records = `, ${plural(c.auditRecords, 'audit record')}${c.drillRecords > 0 ? `, ${plural(c.drillRecords, 'drill record')}` : ''}`;
   printLine(
     io,
-    `checked ${plural(c.keys, 'key file')}, ${plural(c.snapshots, 'snapshot')}, ${plural(c.indexFiles, 'index file')}, ${plural(c.packs, 'pack')} (${plural(c.trees, 'folder listing')}, ${plural(c.dataBlobs, 'data blob')})${read}; ${formatBytes(c.bytesRead)} downloaded`,
+    `checked ${plural(c.keys, 'key file')}, ${plural(c.snapshots, 'snapshot')}, ${plural(c.indexFiles, 'index file')}, ${plural(c.packs, 'pack')} (${plural(c.trees, 'folder listing')}, ${plural(c.dataBlobs, 'data blob')})${records}${read}; ${formatBytes(c.bytesRead)} downloaded`,
   );
   printLine(
     io,

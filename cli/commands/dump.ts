@@ -6,6 +6,8 @@ import { UsageError } from '../../src/errors.js';
 import { openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { addSnapshotFilterOptions, filterFrom, parseSnapshotSpec } from '../snapshot-spec.js';
+import { describeDump } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
 
 export function register(program: Command, io: CliIo): void {
   addSnapshotFilterOptions(
@@ -31,11 +33,17 @@ export function register(program: Command, io: CliIo): void {
       if (io.stdout.isTTY && flags.archive)
         throw new UsageError('standard output is a terminal: redirect it to a file, e.g. > minutes.tar');
       const repo = await openRepositoryFor(self, io);
-      const session = await openBrowseSession(repo, { signal: io.signal });
-      await dumpPath(session, session.select(snapshot, filterFrom(flags)), path, io.stdout, {
-        ...(flags.archive ? { archive: flags.archive } : {}),
-        signal: io.signal,
-      });
+      // File contents leave the repository, so a dump is recorded like a restore.
+      const dump = async (): Promise<{ snapshot: string; files: number; bytes: number }> => {
+        const session = await openBrowseSession(repo, { signal: io.signal });
+        const chosen = session.select(snapshot, filterFrom(flags));
+        const written = await dumpPath(session, chosen, path, io.stdout, {
+          ...(flags.archive ? { archive: flags.archive } : {}),
+          signal: io.signal,
+        });
+        return { snapshot: chosen.id, ...written };
+      };
+      await audited(repo, io, 'dump', dump, describeDump(spec, flags.archive));
     },
   );
 }

@@ -16,6 +16,13 @@ import { addKdfOptions, globalOptions, kdfCostFrom, openRepositoryFor } from '..
 import type { CliIo } from '../io.js';
 import { printJson, printLine, printTable, shortTime } from '../render.js';
 import { recoverySheet } from '../recovery-sheet.js';
+import {
+  describeKeyAdd,
+  describeKeyPasswd,
+  describeKeyRemove,
+  describeRecoveryKey,
+} from '../../src/audit/index.js';
+import { audited } from '../audit.js';
 
 interface NewKeyOptions {
   newPasswordFile?: string;
@@ -62,11 +69,9 @@ export function register(program: Command, io: CliIo): void {
     const repo = await openRepositoryFor(self, io);
     const password = await newPassword(io, opts);
     const kdf = kdfCostFrom(opts);
-    const added = await addKey(repo, {
-      password,
-      holder: { name: opts.name, role: opts.role },
-      ...(kdf ? { kdf } : {}),
-    });
+    const add = (): Promise<KeyInfo> =>
+      addKey(repo, { password, holder: { name: opts.name, role: opts.role }, ...(kdf ? { kdf } : {}) });
+    const added = await audited(repo, io, 'key-add', add, describeKeyAdd(opts.name));
     if (globalOptions(self).json) return printJson(io, added);
     printLine(io, `added key ${added.id.slice(0, 8)} for ${added.name ?? opts.name}`);
   });
@@ -76,7 +81,8 @@ export function register(program: Command, io: CliIo): void {
     .description('remove a key by id (or id prefix) or by name; refuses the key in use and the last key')
     .action(async (which: string, _opts: object, self: Command) => {
       const repo = await openRepositoryFor(self, io);
-      const removed = await removeKey(repo, which);
+      const remove = (): Promise<KeyInfo> => removeKey(repo, which);
+      const removed = await audited(repo, io, 'key-remove', remove, describeKeyRemove(which));
       if (globalOptions(self).json) return printJson(io, removed);
       printLine(io, `removed key ${removed.id.slice(0, 8)}${removed.name ? ` (${removed.name})` : ''}`);
     });
@@ -89,7 +95,8 @@ export function register(program: Command, io: CliIo): void {
   ).action(async (opts: NewKeyOptions, self: Command) => {
     const repo = await openRepositoryFor(self, io);
     const password = await newPassword(io, opts);
-    const changed = await changePassword(repo, password, kdfCostFrom(opts));
+    const change = (): Promise<KeyInfo> => changePassword(repo, password, kdfCostFrom(opts));
+    const changed = await audited(repo, io, 'key-passwd', change, describeKeyPasswd(repo.keyId));
     if (globalOptions(self).json) return printJson(io, changed);
     printLine(
       io,
@@ -113,10 +120,9 @@ export function register(program: Command, io: CliIo): void {
     ) => {
       const repo = await openRepositoryFor(self, io);
       const kdf = kdfCostFrom(opts);
-      const result = await createRecoveryKey(repo, {
-        ...(opts.replace ? { replace: true } : {}),
-        ...(kdf ? { kdf } : {}),
-      });
+      const create = (): ReturnType<typeof createRecoveryKey> =>
+        createRecoveryKey(repo, { ...(opts.replace ? { replace: true } : {}), ...(kdf ? { kdf } : {}) });
+      const result = await audited(repo, io, 'recovery-key', create, describeRecoveryKey());
       const sheet = recoverySheet({
         location: repo.storage.location,
         repositoryId: repo.config.id,

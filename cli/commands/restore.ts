@@ -1,13 +1,20 @@
 // coffer restore SNAPSHOT[:PATH] --target DIR: bring files back, each verified against its SHA-256.
 
 import { type Command, Option } from 'commander';
-import { type OverwriteMode, type RestorePlan, runRestore } from '../../src/restore/index.js';
+import {
+  type OverwriteMode,
+  type RestorePlan,
+  type RestoreResult,
+  runRestore,
+} from '../../src/restore/index.js';
 import { formatBytes } from '../../src/ui/index.js';
 import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
 import { type ProgressCounters, terminalProgress } from '../progress-line.js';
 import { addSnapshotFilterOptions, filterFrom, parseSnapshotSpec } from '../snapshot-spec.js';
+import { describeRestore } from '../../src/audit/index.js';
+import { audited, auditWarning } from '../audit.js';
 
 interface RestoreFlags {
   target: string;
@@ -53,29 +60,36 @@ export function register(program: Command, io: CliIo): void {
     const { snapshot, path } = parseSnapshotSpec(spec);
     const progress = terminalProgress(io);
     const counters: ProgressCounters = { filesDone: 0, bytesDone: 0, bytesRead: 0, totalBytes: 0 };
-    const result = await runRestore(repo, {
-      snapshot,
-      ...(path ? { path } : {}),
-      filter: filterFrom(flags),
-      target: flags.target,
-      overwrite: flags.overwrite,
-      include: flags.include,
-      exclude: flags.exclude,
-      dryRun: Boolean(flags.dryRun),
-      ...(flags.manifest ? { manifest: flags.manifest } : {}),
-      signal: io.signal,
-      onPlan: (plan) => {
-        counters.totalBytes = plan.bytes;
-        if (!flags.dryRun && !json) progress.start(counters);
-      },
-      onBytes: (n) => {
-        counters.bytesDone += n;
-        counters.bytesRead += n;
-      },
-      onFileDone: () => {
-        counters.filesDone++;
-      },
-    }).finally(() => progress.stop());
+    const restore = (): Promise<RestoreResult> =>
+      runRestore(repo, {
+        snapshot,
+        ...(path ? { path } : {}),
+        filter: filterFrom(flags),
+        target: flags.target,
+        overwrite: flags.overwrite,
+        include: flags.include,
+        exclude: flags.exclude,
+        dryRun: Boolean(flags.dryRun),
+        ...(flags.manifest ? { manifest: flags.manifest } : {}),
+        signal: io.signal,
+        onPlan: (plan) => {
+          counters.totalBytes = plan.bytes;
+          if (!flags.dryRun && !json) progress.start(counters);
+        },
+        onBytes: (n) => {
+          counters.bytesDone += n;
+          counters.bytesRead += n;
+        },
+        onFileDone: () => {
+          counters.filesDone++;
+        },
+        onWarning: auditWarning(io),
+      }).finally(() => progress.stop());
+    // A dry run takes nothing out of the repository, so it is not recorded.
+    const asked = { spec, target: flags.target, include: flags.include, exclude: flags.exclude };
+    const result = await audited(repo, io, 'restore', restore, describeRestore(asked), {
+      record: !flags.dryRun,
+    });
     const out = result.outcome;
     if (json) {
       printJson(io, {

@@ -1,10 +1,12 @@
 // coffer unlock: remove stale locks left by processes that are gone (or, with --remove-all, every lock).
 
 import type { Command } from 'commander';
-import { listLocks, removeLocks } from '../../src/repository/index.js';
+import { listLocks, removeLocks, requireAdmin } from '../../src/repository/index.js';
 import { globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
+import { describeUnlock } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
 
 export function register(program: Command, io: CliIo): void {
   program
@@ -17,7 +19,10 @@ export function register(program: Command, io: CliIo): void {
     .action(async (flags: { removeAll?: boolean }, self: Command) => {
       const repo = await openRepositoryFor(self, io);
       const ctx = { storage: repo.storage, master: repo.master };
-      const removed = await removeLocks(ctx, { all: Boolean(flags.removeAll) });
+      const all = Boolean(flags.removeAll);
+      // removing the locks of running commands could let prune delete what a backup is writing
+      if (all) requireAdmin(repo, 'unlock --remove-all');
+      const removed = await audited(repo, io, 'unlock', () => removeLocks(ctx, { all }), describeUnlock(all));
       const left = await listLocks(ctx);
       if (globalOptions(self).json) return printJson(io, { removed, left });
       for (const l of removed) {

@@ -45,6 +45,8 @@ export function adviceFor(
       return `this snapshot cannot be read; other snapshots are not affected by this error. Once a newer snapshot holds what you need, remove it ("coffer forget ${short}").`;
     case 'index-damaged':
       return 'the packs this index file lists are still stored, but coffer cannot find the data in them until the index is rebuilt. Do not run "coffer prune" until then: it would delete those packs.';
+    case 'record-damaged':
+      return 'this record of the audit or drill log cannot be read, so the log has a gap here: it was damaged in storage, or altered by someone with access to it. Backups and restores are not affected. Leave it in place and tell whoever looks after coffer (and your auditor); "coffer log" skips it and says so.';
     case 'read-failed':
       return 'the storage could not be read, so this part of the repository was not checked: run "coffer check" again when the storage is reachable.';
     default:

@@ -18,10 +18,16 @@ export type CheckErrorKind =
   | 'tree-damaged'
   /** Snapshots use blobs that no index lists. */
   | 'blobs-missing'
+  /** An audit or drill record that does not verify: the log has a gap, or was altered. */
+  | 'record-damaged'
   /** The storage failed (network, permissions) so part of the repository could not be checked. */
   | 'read-failed';
 
-export type CheckNoteKind = 'unindexed-packs' | 'unused-data';
+export type CheckNoteKind =
+  | 'unindexed-packs'
+  | 'unused-data'
+  /** Snapshots within their Object Lock period depend on objects whose lock ends sooner. */
+  | 'lock-short';
 
 /** Which paths of one snapshot an error affects. A path ending in `/` is a whole folder; `/` is the whole snapshot. */
 export interface AffectedSnapshot {
@@ -50,6 +56,8 @@ export interface CheckNote {
   readonly message: string;
   /** The storage keys concerned (packs), at most {@link PATH_LIMIT}. */
   readonly objects: readonly string[];
+  /** The snapshots concerned, when the note is about snapshots (`lock-short`). */
+  readonly snapshots?: readonly string[];
 }
 
 export interface CheckCounts {
@@ -64,6 +72,9 @@ export interface CheckCounts {
   trees: number;
   /** Distinct data blobs the snapshots use. */
   dataBlobs: number;
+  /** Audit and drill records that verified. */
+  auditRecords: number;
+  drillRecords: number;
   /** Packs downloaded whole and verified (by --read-data, or because their size was wrong). */
   packsRead: number;
   /** Every byte downloaded by the check. */

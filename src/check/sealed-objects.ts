@@ -1,8 +1,10 @@
-// Snapshots and index files: each checked against its SHA-256 name, then opened (AEAD) and decoded.
+// Snapshots, index files, audit and drill records: each checked against its SHA-256 name, then opened
+// (AEAD) and decoded.
 
 import { AuthenticationError, open } from '../crypto/index.js';
 import {
   AD,
+  decodeAuditRecord,
   decodeIndex,
   decodePayload,
   decodeSnapshot,
@@ -83,6 +85,33 @@ export async function checkIndexFiles(ctx: SealedContext): Promise<{ id: string;
   return loaded.filter((x) => x !== undefined);
 }
 
+/**
+ * Audit and drill records: a record that does not verify is an error, since the log then has a gap (damage
+ * in storage, or someone altered it). Drill records are verified as sealed objects only; their content is
+ * the drill report's to read. Returns how many verified.
+ */
+export async function checkRecords(ctx: SealedContext, kind: 'audit' | 'drill'): Promise<number> {
+  const ids = await listObjectIds(ctx.storage, kind, signalOf(ctx));
+  const siblings = new Set(ids);
+  const verified = await mapLimit(ids, 8, async (id): Promise<boolean> => {
+    const key = objectKey(kind, id);
+    let opened = await openVerified(ctx, kind, id, siblings, AD[kind]);
+    if ('vanished' in opened) return false;
+    if ('payload' in opened) {
+      if (kind === 'drill') return true;
+      try {
+        decodeAuditRecord(opened.payload, key);
+        return true;
+      } catch (err) {
+        opened = { problem: classify(err, ctx.signal).message, unreadable: false };
+      }
+    }
+    ctx.findings.error(opened.unreadable ? 'read-failed' : 'record-damaged', key, opened.problem);
+    return false;
+  });
+  return verified.filter(Boolean).length;
+}
+
 function report(
   ctx: SealedContext,
   kind: 'snapshot-damaged' | 'index-damaged',
@@ -95,7 +124,7 @@ function report(
 /** Downloads an object, checks it against its name (saying which object it copies, if any), and opens it. */
 async function openVerified(
   ctx: SealedContext,
-  kind: 'snapshot' | 'index',
+  kind: 'snapshot' | 'index' | 'audit' | 'drill',
   id: string,
   siblings: ReadonlySet<string>,
   ad: Uint8Array,

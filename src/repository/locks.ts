@@ -4,6 +4,7 @@
 
 import os from 'node:os';
 import { CorruptObjectError, LockFailedError } from '../errors.js';
+import { AlreadyExistsError, StorageError, StorageUnavailableError } from '../storage/storage.js';
 import { objectKey } from './format.js';
 import { isRecord } from './config.js';
 import { listObjectIds, loadObject, type ObjectContext, saveObject } from './objects.js';
@@ -185,16 +186,39 @@ function safeUser(): string {
   }
 }
 
-/** Runs `fn` while holding a lock, releasing it however `fn` ends. */
+/**
+ * Runs `fn` while holding a lock, releasing it however `fn` ends. A shared lock given `onUnlocked` runs
+ * `fn` without a lock when the storage refuses the lock's write (read-only credentials), after saying so.
+ */
 export async function withLock<T>(
   ctx: ObjectContext,
-  opts: { exclusive: boolean; operation: string },
+  opts: { exclusive: boolean; operation: string; onUnlocked?: (message: string) => void },
   fn: () => Promise<T>,
 ): Promise<T> {
-  const lock = await acquireLock(ctx, opts);
+  let lock: HeldLock;
+  try {
+    lock = await acquireLock(ctx, opts);
+  } catch (err) {
+    if (opts.exclusive || !opts.onUnlocked || !isRefusedWrite(err)) throw err;
+    opts.onUnlocked(
+      `could not take a lock (${err.message}); going on without one: a prune run at the same time could make this ${opts.operation} fail, but never give wrong data`,
+    );
+    return fn();
+  }
   try {
     return await fn();
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/** A write the storage turned down for good (permissions, read-only), as opposed to one it could not answer. */
+function isRefusedWrite(err: unknown): err is StorageError {
+  return (
+    err instanceof StorageError &&
+    err.operation === 'put' &&
+    !err.transient &&
+    !(err instanceof StorageUnavailableError) &&
+    !(err instanceof AlreadyExistsError)
+  );
 }
