@@ -17,7 +17,12 @@ import * as find from './commands/find.js';
 import * as versions from './commands/versions.js';
 import * as diff from './commands/diff.js';
 import * as dump from './commands/dump.js';
+import * as config from './commands/config.js';
+import * as log from './commands/log.js';
 import * as version from './commands/version.js';
+import * as daemon from './commands/daemon.js';
+import * as status from './commands/status.js';
+import * as drill from './commands/drill.js';
 import type { CliIo } from './io.js';
 
 export function createProgram(io: CliIo): Command {
@@ -29,6 +34,15 @@ export function createProgram(io: CliIo): Command {
     .option(
       '-r, --repo <location>',
       'repository: /path, local:/path, s3:https://host/bucket[/prefix] or s3:bucket[/prefix] (or COFFER_REPOSITORY)',
+    )
+    .option(
+      '--config <file>',
+      'the config file (or COFFER_CONFIG; default ~/.config/coffer/coffer.yaml, /etc/coffer/coffer.yaml for root)',
+    )
+    .option('--job <name>', 'use a job of the config file: its repository, password and S3 credentials')
+    .option(
+      '--admin-credentials <profile>',
+      'AWS profile for forget, prune and rewrite, which delete (or COFFER_ADMIN_PROFILE)',
     )
     .option('--json', 'print results as JSON')
     .option('-v, --verbose', 'show more detail, including the causes of errors')
@@ -61,6 +75,11 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
     rewrite,
     unlock,
     key,
+    log,
+    config,
+    daemon,
+    status,
+    drill,
     version,
   ])
     command.register(program, io);

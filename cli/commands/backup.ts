@@ -3,10 +3,14 @@
 import type { Command } from 'commander';
 import { type BackupResult, readExcludeFiles, runBackup } from '../../src/backup/index.js';
 import { formatBytes, formatDuration } from '../../src/ui/index.js';
-import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
+import { backupSelection } from '../../src/config/index.js';
+import { collect, globalOptions, jobFor, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { jsonProgress, terminalProgress } from '../progress-line.js';
 import { printLine } from '../render.js';
+import { describeBackup } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
+import { addRetryLockOption, retryLockFrom, whileLocked } from '../retry-lock.js';
 
 interface BackupFlags {
   tag: string[];
@@ -18,13 +22,13 @@ interface BackupFlags {
   dryRun?: boolean;
   force?: boolean;
   parent?: string;
+  retryLock?: string;
 }
 
 export function register(program: Command, io: CliIo): void {
-  program
-    .command('backup')
+  addRetryLockOption(program.command('backup'))
     .description('back up folders and files: only what changed since the last snapshot is read and stored')
-    .argument('<path...>', 'folders or files to back up')
+    .argument('[path...]', "folders or files to back up (with --job: the job's sources)")
     .option('--tag <tag>', 'label the snapshot (repeatable), e.g. weekly', collect, [])
     .option('--host <name>', "record this host name instead of the computer's")
     .option(
@@ -54,29 +58,45 @@ export function register(program: Command, io: CliIo): void {
     )
     .action(async (paths: string[], flags: BackupFlags, self: Command) => {
       const json = Boolean(globalOptions(self).json);
+      const retryForMs = retryLockFrom(flags);
+      // --job supplies sources, excludes, tags and host; what is given here adds to them
+      const chosen = backupSelection(await jobFor(self, io), {
+        paths,
+        tags: flags.tag,
+        ...(flags.host ? { host: flags.host } : {}),
+        excludes: [...flags.exclude, ...(await readExcludeFiles(flags.excludeFile))],
+        excludeIfPresent: flags.excludeIfPresent,
+        oneFileSystem: Boolean(flags.oneFileSystem),
+      });
       const repo = await openRepositoryFor(self, io);
-      const patterns = [...flags.exclude, ...(await readExcludeFiles(flags.excludeFile))];
       const progress = json ? jsonProgress(io) : terminalProgress(io);
       const began = Date.now();
       let result: BackupResult;
       try {
-        result = await runBackup(repo, {
-          paths,
-          tags: flags.tag,
-          ...(flags.host ? { host: flags.host } : {}),
-          excludes: { patterns, ifPresent: flags.excludeIfPresent },
-          oneFileSystem: Boolean(flags.oneFileSystem),
-          dryRun: Boolean(flags.dryRun),
-          force: Boolean(flags.force),
-          ...(flags.parent ? { parent: flags.parent } : {}),
-          signal: io.signal,
-          onStart: (c) => progress.start(c),
-          estimate: json || Boolean(io.stderr.isTTY),
-          onWarning: (w) => {
-            progress.clear();
-            if (json) io.stdout.write(`${JSON.stringify({ type: 'warning', ...w })}\n`);
-            else io.stderr.write(`${w.kind === 'unreadable' ? 'warning' : 'note'}: ${w.path} ${w.message}\n`);
-          },
+        const attempt = (): Promise<BackupResult> =>
+          runBackup(repo, {
+            paths: [...chosen.paths],
+            tags: [...chosen.tags],
+            ...(chosen.host ? { host: chosen.host } : {}),
+            excludes: { patterns: [...chosen.excludes], ifPresent: [...chosen.excludeIfPresent] },
+            oneFileSystem: chosen.oneFileSystem,
+            dryRun: Boolean(flags.dryRun),
+            force: Boolean(flags.force),
+            ...(flags.parent ? { parent: flags.parent } : {}),
+            signal: io.signal,
+            onStart: (c) => progress.start(c),
+            estimate: json || Boolean(io.stderr.isTTY),
+            onWarning: (w) => {
+              progress.clear();
+              if (json) io.stdout.write(`${JSON.stringify({ type: 'warning', ...w })}\n`);
+              else
+                io.stderr.write(`${w.kind === 'unreadable' ? 'warning' : 'note'}: ${w.path} ${w.message}\n`);
+            },
+          }).finally(() => progress.stop()); // before the audit record, whose warnings need a clear line
+        const backup = (): Promise<BackupResult> => whileLocked(io, retryForMs, attempt);
+        // A dry run stores nothing, so it is not recorded.
+        result = await audited(repo, io, 'backup', backup, describeBackup(chosen.paths), {
+          record: !flags.dryRun,
         });
       } finally {
         progress.stop();

@@ -3,6 +3,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../src/errors.js';
 import {
+  type ForgetResult,
   type GroupBy,
   parseDuration,
   type RetentionPolicy,
@@ -13,6 +14,9 @@ import { addPruneOptions, pruneOptionsFrom, renderPrune } from './prune.js';
 import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine, shortTime } from '../render.js';
+import { describeForget, describePrune } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
+import { addRetryLockOption, retryLockFrom, whileLocked } from '../retry-lock.js';
 
 interface ForgetFlags {
   keepLast?: number;
@@ -29,6 +33,7 @@ interface ForgetFlags {
   prune?: boolean;
   maxUnused: string;
   maxRepackSize?: string;
+  retryLock?: string;
 }
 
 const count = (value: string): number => {
@@ -61,7 +66,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--dry-run', 'show what would be kept and removed; remove nothing')
     .option('--allow-empty', 'allow removing every snapshot of a group')
     .option('--prune', 'then reclaim the space the removed snapshots alone used (see coffer prune)');
-  addPruneOptions(cmd).action(async (flags: ForgetFlags, self: Command) => {
+  addRetryLockOption(addPruneOptions(cmd)).action(async (flags: ForgetFlags, self: Command) => {
     const groupBy = flags.groupBy.split(',').filter(Boolean);
     if (groupBy.some((g) => g !== 'host' && g !== 'paths' && g !== 'tags')) {
       throw new UsageError(`--group-by ${flags.groupBy}: use host, paths and tags, comma separated`);
@@ -77,21 +82,35 @@ export function register(program: Command, io: CliIo): void {
       tags: flags.keepTag,
     };
     const pruneOptions = flags.prune ? pruneOptionsFrom(flags) : undefined; // checked before the password
-    const repo = await openRepositoryFor(self, io);
-    const result = await runForget(repo, {
-      policy,
-      groupBy: groupBy as GroupBy,
-      dryRun: Boolean(flags.dryRun),
-      allowEmpty: Boolean(flags.allowEmpty),
-    });
+    const retryForMs = retryLockFrom(flags);
+    const repo = await openRepositoryFor(self, io, { admin: true }); // it deletes: the admin credentials
+    const forget = (): Promise<ForgetResult> =>
+      whileLocked(io, retryForMs, () =>
+        runForget(repo, {
+          policy,
+          groupBy: groupBy as GroupBy,
+          dryRun: Boolean(flags.dryRun),
+          allowEmpty: Boolean(flags.allowEmpty),
+        }),
+      );
+    // Dry runs change nothing, so they are not recorded.
+    const record = { record: !flags.dryRun };
+    const result = await audited(repo, io, 'forget', forget, describeForget({ ...policy, groupBy }), record);
     const pruned =
       pruneOptions && !result.dryRun
-        ? await runPrune(repo, { ...pruneOptions, signal: io.signal })
+        ? await audited(
+            repo,
+            io,
+            'prune',
+            () => whileLocked(io, retryForMs, () => runPrune(repo, { ...pruneOptions, signal: io.signal })),
+            describePrune(),
+          )
         : undefined;
     if (globalOptions(self).json) {
       return printJson(io, {
         dryRun: result.dryRun,
         removed: result.removed,
+        retained: result.retained,
         ...(pruned
           ? {
               prune: {
@@ -112,6 +131,7 @@ export function register(program: Command, io: CliIo): void {
         })),
       });
     }
+    const lockedUntil = new Map(result.retained.map((r) => [r.id, r.until]));
     for (const g of result.groups) {
       printLine(
         io,
@@ -122,15 +142,33 @@ export function register(program: Command, io: CliIo): void {
           io,
           `  keep    ${k.snapshot.id.slice(0, 8)}  ${shortTime(k.snapshot.snapshot.time)}  (${k.reasons.join(', ')})`,
         );
-      for (const s of g.remove) printLine(io, `  remove  ${s.id.slice(0, 8)}  ${shortTime(s.snapshot.time)}`);
+      for (const s of g.remove) {
+        const until = lockedUntil.get(s.id);
+        printLine(
+          io,
+          until
+            ? `  locked  ${s.id.slice(0, 8)}  ${shortTime(s.snapshot.time)}  (Object Lock keeps it until ${shortTime(until)})`
+            : `  remove  ${s.id.slice(0, 8)}  ${shortTime(s.snapshot.time)}`,
+        );
+      }
     }
-    const total = result.groups.reduce((n, g) => n + g.remove.length, 0);
+    const total = result.groups.reduce((n, g) => n + g.remove.length, 0) - result.retained.length;
     printLine(
       io,
       result.dryRun
         ? `dry run: would remove ${total} snapshot${total === 1 ? '' : 's'}; nothing was removed`
         : `removed ${result.removed} snapshot${result.removed === 1 ? '' : 's'}${flags.prune ? '' : '; their data stays until prune reclaims it'}`,
     );
+    if (result.retained.length > 0) {
+      const last = result.retained
+        .map((r) => r.until)
+        .sort()
+        .at(-1)!;
+      printLine(
+        io,
+        `${result.retained.length === 1 ? '1 snapshot the policy would remove is' : `${result.retained.length} snapshots the policy would remove are`} still under Object Lock and ${result.dryRun ? 'would be kept' : result.retained.length === 1 ? 'stays' : 'stay'}; a forget after ${shortTime(last)} removes ${result.retained.length === 1 ? 'it' : 'them'}`,
+      );
+    }
     if (pruned) renderPrune(io, pruned, false);
   });
 }

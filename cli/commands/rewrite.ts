@@ -2,10 +2,12 @@
 
 import type { Command } from 'commander';
 import { readExcludeFiles } from '../../src/backup/index.js';
-import { runRewrite } from '../../src/retention/index.js';
+import { type RewriteResult, runRewrite } from '../../src/retention/index.js';
 import { collect, globalOptions, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
+import { describeRewrite } from '../../src/audit/index.js';
+import { audited } from '../audit.js';
 
 export function register(program: Command, io: CliIo): void {
   program
@@ -35,13 +37,17 @@ export function register(program: Command, io: CliIo): void {
         self: Command,
       ) => {
         const exclude = [...flags.exclude, ...(await readExcludeFiles(flags.excludeFile))];
-        const repo = await openRepositoryFor(self, io);
-        const result = await runRewrite(repo, {
-          exclude,
-          snapshots: flags.snapshot,
-          forget: Boolean(flags.forget),
-          dryRun: Boolean(flags.dryRun),
-        });
+        const repo = await openRepositoryFor(self, io, { admin: true }); // it deletes: the admin credentials
+        const rewrite = (): Promise<RewriteResult> =>
+          runRewrite(repo, {
+            exclude,
+            snapshots: flags.snapshot,
+            forget: Boolean(flags.forget),
+            dryRun: Boolean(flags.dryRun),
+          });
+        // A dry run changes nothing, so it is not recorded.
+        const describe = describeRewrite(exclude, Boolean(flags.forget));
+        const result = await audited(repo, io, 'rewrite', rewrite, describe, { record: !flags.dryRun });
         if (globalOptions(self).json) return printJson(io, result);
         for (const s of result.snapshots) {
           printLine(

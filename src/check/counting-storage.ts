@@ -1,6 +1,13 @@
 // A storage wrapper that counts the bytes downloaded, so a check can say how much it read.
 
-import type { GetOptions, ListEntry, PutOptions, SignalOption, Storage } from '../storage/index.js';
+import type {
+  GetOptions,
+  ListEntry,
+  ObjectLock,
+  PutOptions,
+  SignalOption,
+  Storage,
+} from '../storage/index.js';
 
 export class CountingStorage implements Storage {
   readonly #inner: Storage;
@@ -8,7 +15,11 @@ export class CountingStorage implements Storage {
 
   constructor(inner: Storage) {
     this.#inner = inner;
+    // Reading retention is a HEAD: no bytes to count, so the capability passes straight through.
+    if (inner.objectLock) this.objectLock = inner.objectLock;
   }
+
+  readonly objectLock?: ObjectLock;
 
   get location(): string {
     return this.#inner.location;

@@ -53,8 +53,13 @@ export class Findings {
     return finding;
   }
 
-  note(kind: CheckNoteKind, message: string, objects: readonly string[]): void {
-    this.notes.push({ kind, message, objects });
+  note(
+    kind: CheckNoteKind,
+    message: string,
+    objects: readonly string[],
+    snapshots?: readonly string[],
+  ): void {
+    this.notes.push({ kind, message, objects, ...(snapshots ? { snapshots } : {}) });
   }
 
   has(kind: CheckErrorKind): boolean {

@@ -10,6 +10,7 @@ import {
   withLock,
 } from '../repository/index.js';
 import { CountingStorage } from './counting-storage.js';
+import { checkLockHorizons } from './lock-horizon.js';
 import { type Finding, Findings } from './findings.js';
 import { checkKeys } from './keys.js';
 import {
@@ -21,7 +22,7 @@ import {
 } from './packs.js';
 import { markBlobsBad, type PackReadJob, readPacks } from './read-data.js';
 import type { CheckCounts, CheckProgress, CheckResult } from './result.js';
-import { checkIndexFiles, checkSnapshots } from './sealed-objects.js';
+import { checkIndexFiles, checkRecords, checkSnapshots } from './sealed-objects.js';
 import { type DataSubset, parseSubset, selectPacks } from './subset.js';
 import { walkSnapshots } from './tree-walk.js';
 import { noteUnusedData } from './unused.js';
@@ -33,6 +34,8 @@ export interface CheckOptions {
   readonly onProgress?: (p: CheckProgress) => void;
   /** The random source for a percentage subset (tests pass a fixed one). */
   readonly random?: () => number;
+  /** The clock Object Lock horizons are judged by. */
+  readonly now?: () => Date;
 }
 
 export async function runCheck(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
@@ -74,6 +77,8 @@ async function check(
   // snapshot, if we see it, has its index in place too.
   const snapshots = await checkSnapshots(base);
   const indexFiles = await checkIndexFiles(base);
+  const auditRecords = await checkRecords(base, 'audit');
+  const drillRecords = await checkRecords(base, 'drill');
   const index = new MasterIndex();
   for (const { id, file } of indexFiles) index.add(file, id);
   const entries = packEntriesOf(indexFiles);
@@ -106,6 +111,18 @@ async function check(
     snapshots,
   );
   noteUnusedData(findings, comparison, entries, walk.used);
+  await checkLockHorizons(
+    {
+      ...base,
+      config: repo.config,
+      reader: new RepositoryBlobReader(storage, repo.master, index),
+      index,
+      indexIds: indexFiles.map((f) => f.id),
+      used: walk.used,
+      now: opts.now?.() ?? new Date(),
+    },
+    snapshots,
+  );
 
   const counts: CheckCounts = {
     keys,
@@ -115,6 +132,8 @@ async function check(
     blobs: index.blobCount,
     trees: walk.trees,
     dataBlobs: walk.dataBlobs,
+    auditRecords,
+    drillRecords,
     packsRead: jobs.length,
     bytesRead: storage.bytesRead,
   };

@@ -28,7 +28,20 @@ export interface RepositoryConfig {
   readonly chunker: ChunkerParams;
   readonly packSize: number;
   readonly compression: Compression;
+  /** Every object but locks is written with this retention (S3 Object Lock); absent: no retention. */
+  readonly objectLock?: LockPolicy;
+  /** forget, prune, rewrite and key removal need a key with the admin role (a client-side safeguard). */
+  readonly appendOnly?: boolean;
 }
+
+/** The Object Lock a repository asks of its storage: each object is retained `days` after it is written. */
+export interface LockPolicy {
+  readonly mode: 'governance' | 'compliance';
+  readonly days: number;
+}
+
+/** The longest retention coffer accepts: 100 years (S3 itself has no lower limit worth guarding). */
+export const MAX_LOCK_DAYS = 36500;
 
 export const DEFAULT_CHUNKER: ChunkerParams = {
   algorithm: 'fastcdc-gear-v1',
@@ -99,7 +112,20 @@ function isConfig(v: unknown): v is RepositoryConfig {
     typeof v.created === 'string' &&
     isRecord(v.chunker) &&
     typeof v.packSize === 'number' &&
-    (v.compression === 'zstd' || v.compression === 'none')
+    (v.compression === 'zstd' || v.compression === 'none') &&
+    (v.objectLock === undefined || isLockPolicy(v.objectLock)) &&
+    (v.appendOnly === undefined || typeof v.appendOnly === 'boolean')
+  );
+}
+
+export function isLockPolicy(v: unknown): v is LockPolicy {
+  return (
+    isRecord(v) &&
+    (v.mode === 'governance' || v.mode === 'compliance') &&
+    typeof v.days === 'number' &&
+    Number.isInteger(v.days) &&
+    v.days >= 1 &&
+    v.days <= MAX_LOCK_DAYS
   );
 }
 

@@ -7,7 +7,18 @@ export {
   MIN_COMPRESS_SIZE,
   ZSTD_LEVEL,
 } from './compression.js';
-export { type ChunkerParams, DEFAULT_CHUNKER, DEFAULT_PACK_SIZE, type RepositoryConfig } from './config.js';
+export {
+  type ChunkerParams,
+  DEFAULT_CHUNKER,
+  DEFAULT_PACK_SIZE,
+  isLockPolicy,
+  type LockPolicy,
+  MAX_LOCK_DAYS,
+  type RepositoryConfig,
+} from './config.js';
+export { ADMIN_ROLE, requireAdmin } from './append-only.js';
+export { defaultCacheDir, LockHorizons } from './lock-horizons.js';
+export { activeObjectLock, lockPeriodMs, RETENTION_REQUESTS_AT_ONCE, stillRetained } from './object-lock.js';
 export {
   AD,
   type BlobType,
@@ -50,14 +61,24 @@ export {
   type Repository,
 } from './repository.js';
 export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
-export { type BlobReader, BlobNotFoundError, RepositoryBlobReader } from './blob-reader.js';
-export { openBlobAsync, sealBlobAsync, sealPrepared } from './blob.js';
+export { BlobDamageError, BlobWorkers, type PackBlobEntry, transferable } from './blob-workers.js';
+export { BufferPool } from './buffer-pool.js';
+export { BOX_OVERHEAD } from './pack-buffer.js';
+export {
+  type BlobReader,
+  BlobNotFoundError,
+  type ParallelBlobReader,
+  RepositoryBlobReader,
+} from './blob-reader.js';
+export { openBlobAsync } from './blob.js';
 export {
   decodeIndex,
   encodeIndex,
   type IndexedBlob,
   type IndexedPack,
   type IndexFile,
+  type IndexVisitor,
+  scanIndex,
 } from './index-file.js';
 export { type BlobLocation, loadMasterIndex, mapLimit, MasterIndex } from './master-index.js';
 export { listObjectIds, loadObject, resolveObjectId, saveObject, type SealedKind } from './objects.js';
@@ -106,4 +127,6 @@ export {
   type StoredLock,
   withLock,
 } from './locks.js';
+export { type RetryLockOptions, retryWhileLocked } from './lock-retry.js';
 export { collectUsedBlobs } from './used-blobs.js';
+export { BlobIdSet, type ReadonlyBlobIdSet } from './blob-id-set.js';

@@ -1,6 +1,7 @@
 // Key management on an open repository: list, add, remove, change password, recovery key.
 
 import { UsageError } from '../errors.js';
+import { isAdminRole, requireAdmin } from './append-only.js';
 import { readKeyMeta } from './key-file.js';
 import { objectKey } from './format.js';
 import { generateRecoveryKey } from './recovery-key.js';
@@ -59,6 +60,8 @@ export async function addKey(repo: Repository, opts: AddKeyOptions): Promise<Key
       `the name "${RECOVERY_KEY_NAME}" is kept for the recovery key: use "coffer key recovery-sheet"`,
     );
   }
+  // an admin key made by anyone would make append-only mean nothing
+  if (isAdminRole(opts.holder.role)) requireAdmin(repo, `adding a key with the role "${opts.holder.role}"`);
   await refuseDuplicateName(repo, name);
   return addKeyUnchecked(repo, { ...opts, holder: { ...opts.holder, name } });
 }
@@ -101,6 +104,7 @@ export async function findKey(repo: Repository, which: string): Promise<KeyInfo>
 }
 
 export async function removeKey(repo: Repository, which: string): Promise<KeyInfo> {
+  requireAdmin(repo, 'key remove');
   const key = await findKey(repo, which);
   if (key.current) {
     throw new UsageError(
@@ -146,6 +150,8 @@ export async function createRecoveryKey(
   repo: Repository,
   opts: { replace?: boolean; kdf?: KdfCost } = {},
 ): Promise<RecoveryKeyResult> {
+  // the recovery key counts as an admin key, so only an admin may make one
+  requireAdmin(repo, 'making a recovery key');
   const existing = (await listKeys(repo)).filter((k) => k.name === RECOVERY_KEY_NAME);
   if (existing.length > 0 && !opts.replace) {
     throw new UsageError(

@@ -13,6 +13,7 @@ import { type Compression } from './compression.js';
 import {
   decodeConfig,
   encodeConfig,
+  type LockPolicy,
   newConfig,
   readConfigEnvelope,
   type RepositoryConfig,
@@ -27,7 +28,9 @@ import {
   unwrapMasterKey,
 } from './key-file.js';
 import { generateMasterKey, type MasterKey } from './master-key.js';
+import { ADMIN_ROLE } from './append-only.js';
 import { objectIdOf, verifyObjectId } from './object-id.js';
+import { prepareObjectLock, withRetention } from './object-lock.js';
 import { looksLikeRecoveryKey, normalizeRecoveryKey } from './recovery-key.js';
 
 export interface Repository {
@@ -36,6 +39,8 @@ export interface Repository {
   readonly master: MasterKey;
   /** The id of the key file the repository was opened with. */
   readonly keyId: string;
+  /** The role recorded in that key file (`admin` may remove things from an append-only repository). */
+  readonly role?: string;
   /** Problems noticed while opening that did not stop it (a damaged key file, say). */
   readonly warnings: readonly string[];
 }
@@ -58,6 +63,10 @@ export interface InitOptions {
   readonly holder?: KeyHolder;
   readonly kdf?: KdfCost;
   readonly compression?: Compression;
+  /** Retain every object (but locks) for this long after it is written: S3 Object Lock. */
+  readonly objectLock?: LockPolicy;
+  /** Removals need an admin key; the first key gets the admin role. */
+  readonly appendOnly?: boolean;
   readonly now?: Date;
 }
 
@@ -68,29 +77,32 @@ export async function initRepository(storage: Storage, opts: InitOptions): Promi
       `there is already a coffer repository at ${storage.location}; nothing was changed`,
     );
   }
-  await storage.create?.();
+  if (opts.objectLock) await prepareObjectLock(storage);
+  else await storage.create?.();
   const now = opts.now ?? new Date();
-  const config = { ...newConfig(now), ...(opts.compression ? { compression: opts.compression } : {}) };
+  const config: RepositoryConfig = {
+    ...newConfig(now),
+    ...(opts.compression ? { compression: opts.compression } : {}),
+    ...(opts.objectLock ? { objectLock: opts.objectLock } : {}),
+    ...(opts.appendOnly ? { appendOnly: true } : {}),
+  };
+  const warnings: string[] = [];
+  const store = withRetention(storage, config, warnings);
+  const given = opts.holder ?? { name: defaultKeyName() };
+  const holder = opts.appendOnly ? { ...given, role: ADMIN_ROLE } : given;
   const master = generateMasterKey();
-  const keyId = await writeKeyFile(
-    storage,
-    master,
-    config.id,
-    opts.holder ?? { name: defaultKeyName() },
-    opts.password,
-    {
-      kdf: opts.kdf,
-      now,
-    },
-  );
+  const keyId = await writeKeyFile(store, master, config.id, holder, opts.password, {
+    kdf: opts.kdf,
+    now,
+  });
   // ifAbsent makes two racing inits safe: the loser's key file is an orphan that opening reports and skips.
   const configBytes = encodeConfig(config, master.encryption);
-  await putOnce(storage, CONFIG_KEY, configBytes, () => {
+  await putOnce(store, CONFIG_KEY, configBytes, () => {
     throw new RepositoryExistsError(
       `another coffer init created a repository at ${storage.location} at the same time`,
     );
   });
-  return { storage, config, master, keyId, warnings: [] };
+  return { storage: store, config, master, keyId, role: holder.role ?? '', warnings };
 }
 
 /** Writes a key file wrapping `master` under `password`; returns its id. */
@@ -206,27 +218,31 @@ export async function openRepository(
         );
         break;
       }
-      checkKeyMeta(keyFile, master, config, warnings);
-      return { storage, config, master, keyId: keyFile.id, warnings };
+      const role = checkKeyMeta(keyFile, master, config, warnings);
+      const store = withRetention(storage, config, warnings);
+      return { storage: store, config, master, keyId: keyFile.id, role, warnings };
     }
   }
   throw new WrongPasswordError(wrongPasswordMessage(password, warnings));
 }
 
+/** Notes metadata problems in `warnings`; returns the key's role ('' when unreadable). */
 function checkKeyMeta(
   keyFile: StoredKeyFile,
   master: MasterKey,
   config: RepositoryConfig,
   warnings: string[],
-): void {
+): string {
   try {
     const meta = readKeyMeta(keyFile.envelope!, master, `keys/${keyFile.id}`);
     if (meta.repository !== config.id) {
       warnings.push(`key file keys/${keyFile.id} names another repository id in its metadata`);
     }
+    return meta.role;
   } catch (err) {
     if (!(err instanceof CorruptObjectError)) throw err;
     warnings.push(err.message);
+    return '';
   }
 }
 

@@ -2,7 +2,7 @@
 // The data they alone used stays until prune reclaims it.
 
 import { UsageError } from '../errors.js';
-import { loadSnapshots, objectKey, type Repository, withLock } from '../repository/index.js';
+import { loadSnapshots, type Repository, requireAdmin, withLock } from '../repository/index.js';
 import {
   type GroupBy,
   type GroupPlan,
@@ -10,6 +10,7 @@ import {
   planRetention,
   type RetentionPolicy,
 } from './policy.js';
+import { removeSnapshots, type RetainedByLock, retainedSnapshots } from './retained.js';
 
 export interface ForgetOptions {
   readonly policy: RetentionPolicy;
@@ -17,11 +18,15 @@ export interface ForgetOptions {
   readonly dryRun?: boolean;
   /** Allow a plan that removes every snapshot of a group. */
   readonly allowEmpty?: boolean;
+  /** The clock that decides whether an Object Lock has ended. */
+  readonly now?: () => Date;
 }
 
 export interface ForgetResult {
   readonly groups: readonly GroupPlan[];
   readonly removed: number;
+  /** Snapshots the policy removes that Object Lock still retains: left in place (a later forget removes them). */
+  readonly retained: readonly RetainedByLock[];
   readonly dryRun: boolean;
 }
 
@@ -31,7 +36,11 @@ export async function runForget(repo: Repository, opts: ForgetOptions): Promise<
       'give at least one --keep-* option (with none, every snapshot would go: add --allow-empty if that is meant)',
     );
   }
+  if (!opts.dryRun) requireAdmin(repo, 'forget');
+  const now = opts.now ?? (() => new Date());
   const ctx = { storage: repo.storage, master: repo.master };
+  const removedBy = (groups: readonly GroupPlan[]): string[] =>
+    groups.flatMap((g) => g.remove.map((s) => s.id));
   const plan = async (): Promise<GroupPlan[]> => {
     const groups = planRetention(await loadSnapshots(ctx), opts.policy, opts.groupBy);
     const emptied = groups.filter((g) => g.keep.length === 0 && g.remove.length > 0);
@@ -42,16 +51,14 @@ export async function runForget(repo: Repository, opts: ForgetOptions): Promise<
     }
     return groups;
   };
-  if (opts.dryRun) return { groups: await plan(), removed: 0, dryRun: true };
+  if (opts.dryRun) {
+    const groups = await plan();
+    const retained = await retainedSnapshots(repo, removedBy(groups), now());
+    return { groups, removed: 0, retained, dryRun: true };
+  }
   return withLock(ctx, { exclusive: true, operation: 'forget' }, async () => {
     const groups = await plan();
-    let removed = 0;
-    for (const g of groups) {
-      for (const s of g.remove) {
-        await repo.storage.delete(objectKey('snapshot', s.id));
-        removed++;
-      }
-    }
-    return { groups, removed, dryRun: false };
+    const { removed, retained } = await removeSnapshots(repo, removedBy(groups), now());
+    return { groups, removed, retained, dryRun: false };
   });
 }

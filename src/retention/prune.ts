@@ -4,24 +4,26 @@
 
 import { CorruptObjectError } from '../errors.js';
 import {
+  activeObjectLock,
+  type BlobIdSet,
   BlobWriter,
   collectUsedBlobs,
-  decodeIndex,
   encodeIndex,
   type IndexedPack,
   idFromKey,
-  listObjectIds,
   loadMasterIndex,
-  loadObject,
   loadSnapshots,
   MasterIndex,
   objectKey,
   openBlob,
+  type ReadonlyBlobIdSet,
   type Repository,
   RepositoryBlobReader,
+  requireAdmin,
   saveObject,
   withLock,
 } from '../repository/index.js';
+import { holdRetained, type PruneRetention } from './prune-locks.js';
 
 export interface PruneOptions {
   /** Repack partly used packs until unused data is at most this fraction of all data (default 0.05). */
@@ -44,6 +46,8 @@ export interface PrunePlan {
   /** Bytes the storage holds less afterwards (before the repacked data is written again). */
   readonly bytesFreed: number;
   readonly indexFiles: number;
+  /** What Object Lock holds back: left in place now, deleted by a prune after the locks end. */
+  readonly retained: PruneRetention;
 }
 
 export interface PruneResult {
@@ -53,22 +57,31 @@ export interface PruneResult {
 }
 
 export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promise<PruneResult> {
+  if (!opts.dryRun) requireAdmin(repo, 'prune');
   const ctx = { storage: repo.storage, master: repo.master };
   return withLock(ctx, { exclusive: true, operation: 'prune' }, async () => {
     const state = await survey(repo, opts);
-    const plan = state.plan;
-    if (opts.dryRun) return { plan, dryRun: true, packsWritten: 0 };
     const signal = opts.signal ? { signal: opts.signal } : {};
+    const plan = await holdRetained(repo, state.plan, state.indexIds, new Date(), signal);
+    if (opts.dryRun) return { plan, dryRun: true, packsWritten: 0 };
+    // Under Object Lock with nothing to delete and every index file retained, a new index could replace
+    // nothing: it would only add one more object that cannot be removed.
+    const stuck =
+      activeObjectLock(repo) !== undefined && plan.retained.indexFiles.length === state.indexIds.length;
+    if (stuck && plan.deletePacks.length === 0 && plan.repackPacks.length === 0) {
+      return { plan, dryRun: false, packsWritten: 0 };
+    }
 
     // 1. Copy the used blobs of repacked packs into new packs (their boxes stay valid: the associated
     //    data binds a blob to its id and type, not to a pack). Each is opened first, so damage is not copied.
-    const writer = new BlobWriter(ctx, new MasterIndex(), {
+    const written = new MasterIndex();
+    const writer = new BlobWriter(ctx, written, {
       packSize: repo.config.packSize,
       maxBlobSize: repo.config.chunker.maxSize,
       indexEvery: Number.MAX_SAFE_INTEGER,
     });
     for (const pack of plan.repackPacks) {
-      for (const blob of state.blobsOf.get(pack.id) ?? []) {
+      for (const blob of state.index.packBlobs(pack.id)) {
         if (!state.used.has(blob.id) || writer.has(blob.id)) continue;
         const box = await repo.storage.get(objectKey('pack', pack.id), {
           range: { offset: blob.offset, length: blob.length },
@@ -83,25 +96,40 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
     const newIndexFiles = writer.stats.indexFiles;
 
     // 2. One index for everything that stays, superseding every old index file.
-    const dropped = new Set([...plan.deletePacks, ...plan.repackPacks].map((p) => p.id));
-    const packs: IndexedPack[] = [];
-    for (const [id, blobs] of state.blobsOf) if (!dropped.has(id)) packs.push({ id, blobs });
-    for (const id of newIndexFiles)
-      packs.push(...decodeIndex(await loadObject(ctx, 'index', id, signal), `index/${id}`).packs);
+    const unusedButRetained = plan.retained.packs.filter((p) => p.use === 'unused');
+    const dropped = new Set(
+      [...plan.deletePacks, ...plan.repackPacks, ...unusedButRetained].map((p) => p.id),
+    );
+    // Each pack's entries are built as the index is encoded (it reads them twice: sized, then written),
+    // not all at once: for a million blobs that would be some 300 MB of objects.
+    const packs: Iterable<IndexedPack> = {
+      *[Symbol.iterator]() {
+        for (const id of state.index.packIds())
+          if (!dropped.has(id)) yield { id, blobs: state.index.packBlobs(id) };
+        for (const id of written.packIds()) yield { id, blobs: written.packBlobs(id) };
+      },
+    };
     const supersedes = [...state.indexIds, ...newIndexFiles];
     await saveObject(ctx, 'index', encodeIndex({ supersedes, packs }), signal);
 
-    // 3. Only now delete: old index files, then the packs no longer listed.
-    for (const id of supersedes) await repo.storage.delete(objectKey('index', id), signal);
-    for (const id of dropped) await repo.storage.delete(objectKey('pack', id), signal);
+    // 3. Only now delete: old index files, then the packs no longer listed. Under Object Lock, index files
+    //    still retained stay (those written just now among them) and so do the packs they or their own
+    //    locks hold: the plan has left those out of its lists already.
+    const keptIndex = new Set(plan.retained.indexFiles.map((f) => f.id));
+    if (activeObjectLock(repo)) for (const id of newIndexFiles) keptIndex.add(id);
+    for (const id of supersedes)
+      if (!keptIndex.has(id)) await repo.storage.delete(objectKey('index', id), signal);
+    for (const p of [...plan.deletePacks, ...plan.repackPacks])
+      await repo.storage.delete(objectKey('pack', p.id), signal);
     return { plan, dryRun: false, packsWritten: writer.stats.packs };
   });
 }
 
 interface Survey {
-  readonly plan: PrunePlan;
-  readonly used: ReadonlySet<string>;
-  readonly blobsOf: ReadonlyMap<string, IndexedPack['blobs']>;
+  readonly plan: Omit<PrunePlan, 'retained'>;
+  readonly used: ReadonlyBlobIdSet;
+  /** What every index file lists, pack by pack. */
+  readonly index: MasterIndex;
   readonly indexIds: readonly string[];
 }
 
@@ -110,7 +138,7 @@ async function survey(repo: Repository, opts: PruneOptions): Promise<Survey> {
   const signal = opts.signal ? { signal: opts.signal } : {};
   const snapshots = await loadSnapshots(ctx, signal);
   const index = await loadMasterIndex(ctx, signal);
-  let used: Set<string>;
+  let used: BlobIdSet;
   try {
     used = await collectUsedBlobs(
       new RepositoryBlobReader(repo.storage, repo.master, index),
@@ -126,34 +154,30 @@ async function survey(repo: Repository, opts: PruneOptions): Promise<Survey> {
     }
     throw err;
   }
-  // Pack contents from the index files (a blob listed twice counts in the first pack that lists it).
-  const indexIds = await listObjectIds(repo.storage, 'index', signal);
-  const blobsOf = new Map<string, IndexedPack['blobs']>();
-  for (const id of indexIds) {
-    for (const pack of decodeIndex(await loadObject(ctx, 'index', id, signal), `index/${id}`).packs)
-      blobsOf.set(pack.id, pack.blobs);
-  }
+  const indexIds = [...index.files];
   const sizes = new Map<string, number>();
   for await (const { key, size } of repo.storage.list('data/', signal)) {
     const id = idFromKey('pack', key);
     if (id) sizes.set(id, size);
   }
-  const counted = new Set<string>();
+  // A blob listed twice counts in the first pack that lists it (a byte per blob, not a Set of ids).
+  const counted = new Uint8Array(index.entryCount);
   const deletePacks: { id: string; size: number }[] = [];
   const partial: { id: string; size: number; usedBytes: number }[] = [];
   let usedBytes = 0;
   let unusedBytes = 0;
   for (const [id, size] of sizes) {
-    const blobs = blobsOf.get(id);
-    if (!blobs) {
+    if (!index.hasPack(id)) {
       deletePacks.push({ id, size });
       unusedBytes += size;
       continue;
     }
     let packUsed = 0;
-    for (const b of blobs) {
-      if (used.has(b.id) && !counted.has(b.id)) {
-        counted.add(b.id);
+    for (const b of index.packBlobs(id)) {
+      if (!used.has(b.id)) continue;
+      const n = index.blobNumber(b.id);
+      if (counted[n] === 0) {
+        counted[n] = 1;
         packUsed += b.length;
       }
     }
@@ -187,7 +211,7 @@ async function survey(repo: Repository, opts: PruneOptions): Promise<Survey> {
       indexFiles: indexIds.length,
     },
     used,
-    blobsOf,
+    index,
     indexIds,
   };
 }

@@ -3,6 +3,7 @@
 
 import ignore, { type Ignore } from 'ignore';
 import { UsageError } from '../errors.js';
+import { removeSnapshots, type RetainedByLock } from './retained.js';
 import {
   BlobWriter,
   blobIdOf,
@@ -11,9 +12,9 @@ import {
   loadMasterIndex,
   loadSnapshots,
   nameText,
-  objectKey,
   type Repository,
   RepositoryBlobReader,
+  requireAdmin,
   saveObject,
   sealBlob,
   selectSnapshot,
@@ -42,12 +43,15 @@ export interface RewrittenSnapshot {
 export interface RewriteResult {
   readonly snapshots: readonly RewrittenSnapshot[];
   readonly forgotten: number;
+  /** Originals `forget` would remove that Object Lock still retains: left in place until their lock ends. */
+  readonly retained: readonly RetainedByLock[];
   readonly dryRun: boolean;
 }
 
 export async function runRewrite(repo: Repository, opts: RewriteOptions): Promise<RewriteResult> {
   if (opts.exclude.length === 0)
     throw new UsageError('say what to remove with --exclude PATTERN (for example --exclude "HR/Smith*")');
+  if (!opts.dryRun) requireAdmin(repo, 'rewrite');
   const ctx = { storage: repo.storage, master: repo.master };
   return withLock(ctx, { exclusive: true, operation: 'rewrite' }, async () => {
     const all = await loadSnapshots(ctx);
@@ -81,13 +85,15 @@ export async function runRewrite(repo: Repository, opts: RewriteOptions): Promis
       });
     }
     let forgotten = 0;
+    let retained: RetainedByLock[] = [];
     if (!opts.dryRun && opts.forget) {
-      for (const r of out) {
-        await repo.storage.delete(objectKey('snapshot', r.original));
-        forgotten++;
-      }
+      ({ removed: forgotten, retained } = await removeSnapshots(
+        repo,
+        out.map((r) => r.original),
+        new Date(),
+      ));
     }
-    return { snapshots: out, forgotten, dryRun: Boolean(opts.dryRun) };
+    return { snapshots: out, forgotten, retained, dryRun: Boolean(opts.dryRun) };
   });
 }
 

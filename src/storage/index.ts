@@ -7,9 +7,13 @@ export {
   StorageUnavailableError,
   assertValidKey,
   assertValidPrefix,
+  type CreateOptions,
   type GetOptions,
   type ListEntry,
+  type ObjectLock,
   type PutOptions,
+  type Retention,
+  type RetentionMode,
   type SignalOption,
   type Storage,
 } from './storage.js';

@@ -1,7 +1,15 @@
 // A storage whose backend module is loaded on first use: the AWS SDK costs ~100 ms and ~20 MiB to load,
 // which a command on a local repository should never pay.
 
-import type { GetOptions, ListEntry, PutOptions, SignalOption, Storage } from './storage.js';
+import type {
+  CreateOptions,
+  GetOptions,
+  ListEntry,
+  ObjectLock,
+  PutOptions,
+  SignalOption,
+  Storage,
+} from './storage.js';
 
 export class LazyStorage implements Storage {
   readonly location: string;
@@ -11,6 +19,19 @@ export class LazyStorage implements Storage {
   constructor(location: string, load: () => Promise<Storage>) {
     this.location = location;
     this.#load = load;
+  }
+
+  /** Forwarded to the backend once loaded; a backend without Object Lock reports it as not enabled. */
+  readonly objectLock: ObjectLock = {
+    enabled: async (opts) => (await this.#get()).objectLock?.enabled(opts) ?? false,
+    retention: async (key, opts) => (await this.#lock()).retention(key, opts),
+    extend: async (key, retention, opts) => (await this.#lock()).extend(key, retention, opts),
+  };
+
+  async #lock(): Promise<ObjectLock> {
+    const lock = (await this.#get()).objectLock;
+    if (!lock) throw new TypeError(`${this.location} has no Object Lock`);
+    return lock;
   }
 
   #get(): Promise<Storage> {
@@ -38,7 +59,7 @@ export class LazyStorage implements Storage {
     return (await this.#get()).delete(key, opts);
   }
 
-  async create(opts?: SignalOption): Promise<void> {
+  async create(opts?: CreateOptions): Promise<void> {
     const backend = await this.#get();
     await backend.create?.(opts);
   }

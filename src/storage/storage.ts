@@ -29,7 +29,43 @@ export interface Storage {
   stat(key: string, opts?: SignalOption): Promise<{ size: number } | undefined>;
   delete(key: string, opts?: SignalOption): Promise<void>;
   /** Creates the container (folder, bucket) if it does not exist. Only `init` calls it. */
-  create?(opts?: SignalOption): Promise<void>;
+  create?(opts?: CreateOptions): Promise<void>;
+  /**
+   * Server-side retention (S3 Object Lock), on backends that can speak it; absent elsewhere (local
+   * folder, memory). Present does not mean enabled: {@link ObjectLock.enabled} says whether this
+   * container can actually hold locked objects.
+   */
+  readonly objectLock?: ObjectLock;
+}
+
+/** How strictly a retained object is kept (S3's two Object Lock modes). */
+export type RetentionMode = 'governance' | 'compliance';
+
+/**
+ * A retention period on one stored object: until `until`, the service refuses to delete or replace the
+ * stored bytes. In `governance` mode a specially privileged user may still lift it; in `compliance`
+ * mode nobody can, the account owner included.
+ */
+export interface Retention {
+  readonly mode: RetentionMode;
+  readonly until: Date;
+}
+
+/**
+ * Object Lock on a versioned container. What it guarantees is the service's, not coffer's: a locked
+ * version's bytes stay readable by version until `until`, whatever is asked. A plain `delete` of a
+ * locked key still succeeds on such a service, but only hides the key behind a delete marker.
+ */
+export interface ObjectLock {
+  /** Whether the container has Object Lock turned on (false also when it has never been configured). */
+  enabled(opts?: SignalOption): Promise<boolean>;
+  /** The retention of the key's current version, `undefined` when it has none; NotFoundError when missing. */
+  retention(key: string, opts?: SignalOption): Promise<Retention | undefined>;
+  /**
+   * Sets the retention of the key's current version. Only ever extends: the service refuses an earlier
+   * date, and a compliance-mode lock cannot become governance (StorageError). NotFoundError when missing.
+   */
+  extend(key: string, retention: Retention, opts?: SignalOption): Promise<void>;
 }
 
 export interface SignalOption {
@@ -47,6 +83,13 @@ export interface GetOptions extends SignalOption {
 
 export interface PutOptions extends SignalOption {
   ifAbsent?: boolean;
+  /** Store the object under this retention (only on a storage with {@link Storage.objectLock}). */
+  retention?: Retention;
+}
+
+export interface CreateOptions extends SignalOption {
+  /** Create the container with Object Lock (and so versioning) turned on, where the backend can. */
+  objectLock?: boolean;
 }
 
 export interface ListEntry {

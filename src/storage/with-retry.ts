@@ -4,8 +4,10 @@ import {
   StorageError,
   StorageUnavailableError,
   TRANSIENT_NETWORK_CODES,
+  type CreateOptions,
   type GetOptions,
   type ListEntry,
+  type ObjectLock,
   type PutOptions,
   type SignalOption,
   type Storage,
@@ -82,14 +84,25 @@ class RetryingStorage implements Storage {
     this.#inner = inner;
     this.#opts = opts;
     const create = inner.create?.bind(inner);
-    if (create) this.create = (o: SignalOption = {}) => this.#retry('create', '', o.signal, () => create(o));
+    if (create) this.create = (o: CreateOptions = {}) => this.#retry('create', '', o.signal, () => create(o));
+    const lock = inner.objectLock;
+    if (lock) {
+      this.objectLock = {
+        enabled: (o = {}) => this.#retry('lock-config', '', o.signal, () => lock.enabled(o)),
+        retention: (key, o = {}) => this.#retry('retention', key, o.signal, () => lock.retention(key, o)),
+        extend: (key, r, o = {}) =>
+          this.#retry('extend retention of', key, o.signal, () => lock.extend(key, r, o)),
+      };
+    }
   }
+
+  readonly objectLock?: ObjectLock;
 
   get location(): string {
     return this.#inner.location;
   }
 
-  readonly create?: (opts?: SignalOption) => Promise<void>;
+  readonly create?: (opts?: CreateOptions) => Promise<void>;
 
   get(key: string, opts: GetOptions = {}): Promise<Uint8Array> {
     return this.#retry('get', key, opts.signal, () => this.#inner.get(key, opts));
