@@ -55,9 +55,10 @@ export function createProgram(io: CliIo): Command {
     .addHelpText(
       'after',
       `
-Passwords come from COFFER_PASSWORD_FILE, COFFER_PASSWORD, or a prompt; never from a flag.
+Passwords come from COFFER_PASSWORD_FILE, COFFER_PASSWORD, a prompt, or with --job the job's
+password reference; never from a flag.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
-11 repository locked, 12 wrong password, 130 interrupted.`,
+11 repository locked, 12 wrong password, 13 admin key required, 130 interrupted.`,
     );
   for (const command of [
     init,

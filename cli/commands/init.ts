@@ -11,7 +11,7 @@ import {
   type LockPolicy,
   MAX_LOCK_DAYS,
 } from '../../src/repository/index.js';
-import { addKdfOptions, globalOptions, kdfCostFrom, storageFor } from '../global-options.js';
+import { addKdfOptions, globalOptions, jobFor, kdfCostFrom, passwordFor, storageFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
 import { recordInit } from '../../src/audit/index.js';
@@ -62,10 +62,17 @@ export function register(program: Command, io: CliIo): void {
       throw new UsageError(`--append-only makes the first key the "${ADMIN_ROLE}" key: leave out --role`);
     }
     const storage = storageFor(self, io);
-    const password = await resolveNewPassword(
-      { env: io.env, interactive: io.interactive },
-      { ...(opts.newPasswordFile ? { file: opts.newPasswordFile } : {}), fallbackToRepositoryPassword: true },
-    );
+    // With --job the new repository gets the job's password, so the daemon can open what init made.
+    const password =
+      opts.newPasswordFile === undefined && (await jobFor(self, io))
+        ? await passwordFor(self, io)
+        : await resolveNewPassword(
+            { env: io.env, interactive: io.interactive },
+            {
+              ...(opts.newPasswordFile ? { file: opts.newPasswordFile } : {}),
+              fallbackToRepositoryPassword: true,
+            },
+          );
     const kdf = kdfCostFrom(opts);
     const holder = opts.name ?? defaultKeyName();
     const repo = await initRepository(storage, {

@@ -134,7 +134,8 @@ describe('--job with a local repository', () => {
 `,
       0o644,
     );
-    const init = await coffer(['init', '-r', repo, ...FAST_KDF_ARGS], { COFFER_PASSWORD: PASSWORD });
+    // init --job takes the job's password (no COFFER_PASSWORD), so the jobs below can open the repository
+    const init = await coffer(['--config', config, 'init', '--job', 'docs', ...FAST_KDF_ARGS]);
     expect(init.code, init.stderr).toBe(0);
   });
 
