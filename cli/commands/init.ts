@@ -11,7 +11,14 @@ import {
   type LockPolicy,
   MAX_LOCK_DAYS,
 } from '../../src/repository/index.js';
-import { addKdfOptions, globalOptions, jobFor, kdfCostFrom, passwordFor, storageFor } from '../global-options.js';
+import {
+  addKdfOptions,
+  globalOptions,
+  jobFor,
+  kdfCostFrom,
+  passwordFor,
+  storageFor,
+} from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
 import { recordInit } from '../../src/audit/index.js';
