@@ -12,6 +12,10 @@ const BENCHMARKS = {
     './crypto.mjs',
     'MB/s of AEAD, content ids and hashes on 1 MiB buffers; Argon2id ms at DEFAULT_KDF',
   ],
+  prune: [
+    './prune.mjs',
+    'peak RSS and seconds of coffer prune on a repository of 1 million blobs (target: 500 MiB); [--blobs N]',
+  ],
   restore: [
     './restore.mjs',
     'restic vs coffer: full restore, check --read-data, one file from 52 snapshots; [--scale 1.0]',

@@ -1,14 +1,15 @@
 // The archiver: walks the sources, stores what changed as chunks, and builds the tree blobs bottom-up.
 
 import type { BigIntStats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, readlink } from 'node:fs/promises';
 import { chunkStream, type ChunkerOptions } from '../chunker/index.js';
 import { CofferError } from '../errors.js';
 import {
   type BlobReader,
-  mapLimit,
   blobIdOf,
   type BlobWriter,
+  BOX_OVERHEAD,
+  type BufferPool,
   compareNames,
   decodeTree,
   encodeTree,
@@ -16,8 +17,9 @@ import {
   sealBlob,
   type TreeNode,
 } from '../repository/index.js';
+import { DirPrefetcher, joinPath } from './dir-listing.js';
 import { ExcludeMatcher } from './excludes.js';
-import { newSha256, ReadBuffers, readPieces } from './file-source.js';
+import { closeFile, FileBuffers, newSha256, openForReading, readPieces, statOpen } from './file-source.js';
 import { baseMeta, changeMeta, looksUnchanged } from './node-meta.js';
 import type { BackupCounters, BackupWarning } from './progress.js';
 import type { ChunkStore } from './chunk-store.js';
@@ -29,6 +31,8 @@ export interface ArchiverDeps {
   readonly chunker: ChunkerOptions;
   readonly writer: BlobWriter;
   readonly store: ChunkStore;
+  /** Buffers for chunks, which the store hands back once they are in a pack. */
+  readonly pool: BufferPool;
   /** Reads the parent snapshot's trees; absent for a first backup. */
   readonly parentReader?: BlobReader;
   readonly excludes: ExcludeMatcher;
@@ -41,7 +45,6 @@ export interface ArchiverDeps {
 }
 
 const READ_SIZE = 1024 * 1024;
-const SLASH = Buffer.from('/');
 
 /** A tree node, or one whose content ids the workers are still computing (wrapped so it is not awaited early). */
 type NodeOrPending = TreeNode | { readonly pending: Promise<TreeNode | undefined> };
@@ -60,7 +63,8 @@ export class Archiver {
   readonly #fileSlots = new Semaphore(FILES_AT_ONCE);
   /** Parent listings being loaded ahead of the walk. */
   readonly #parentTrees = new Map<string, Promise<Map<string, TreeNode>>>();
-  readonly #buffers: ReadBuffers[] = [];
+  readonly #buffers: FileBuffers[] = [];
+  readonly #listings = new DirPrefetcher();
 
   constructor(deps: ArchiverDeps) {
     this.#d = deps;
@@ -172,29 +176,38 @@ export class Archiver {
     parentTreeId: string | undefined,
     rootDev: bigint,
   ): Promise<{ readonly subtree: Promise<string> } | undefined> {
-    let names: Buffer[];
+    let listing;
     try {
-      names = await readdir(path, { encoding: 'buffer' });
+      listing = await this.#listings.take(path);
     } catch (err) {
       return this.#unreadable(path, err);
     }
-    names.sort(compareNames);
+    const { names } = listing;
     const { excludes } = this.#d;
     if (excludes.ifPresent.length > 0 && names.some((n) => excludes.ifPresent.includes(n.toString()))) {
       return undefined;
     }
     const parent = await this.#parentNodes(parentTreeId);
-    const paths = names.map((name) => joinPath(path, name));
-    const stats = await mapLimit(paths, 8, (p) => this.#lstat(p));
-    const nodes: NodeOrPending[] = [];
+    const entries = [];
     for (const [i, name] of names.entries()) {
-      const childPath = paths[i]!;
+      const childPath = joinPath(path, name);
       const childRel = rel === '' ? text(name) : `${rel}/${text(name)}`;
-      const st = stats[i];
-      if (!st) continue;
-      if (excludes.excludes(childRel, st.isDirectory())) continue;
+      const st = this.#statResult(childPath, listing.stats[i]!);
+      if (!st || excludes.excludes(childRel, st.isDirectory())) continue;
+      entries.push({ name, childPath, childRel, st });
+      // The walk goes into this folder soon: list it meanwhile.
+      if (st.isDirectory() && !(this.#d.oneFileSystem && st.dev !== rootDev))
+        this.#listings.prefetch(childPath);
+    }
+    const nodes: NodeOrPending[] = [];
+    for (const { name, childPath, childRel, st } of entries) {
       const previous = parent.get(key(name));
       if (st.isFile()) {
+        const same = this.#unchanged(name, st, previous);
+        if (same) {
+          nodes.push(same);
+          continue;
+        }
         // Files are read a few at a time; the folder's tree waits for them at its end.
         const release = await this.#fileSlots.acquire();
         const node = this.#file(childPath, name, st, previous).finally(release);
@@ -214,18 +227,9 @@ export class Archiver {
     previous: TreeNode | undefined,
   ): Promise<NodeOrPending | undefined> {
     const c = this.#d.counters;
-    const size = Number(st.size);
-    const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size };
-    if (
-      !this.#d.force &&
-      looksUnchanged(st, previous) &&
-      previous.content!.every((id) => this.#d.writer.has(id))
-    ) {
-      c.filesUnmodified++;
-      c.filesDone++;
-      c.bytesDone += size;
-      return { ...meta, sha256: previous.sha256!, content: previous.content! };
-    }
+    const same = this.#unchanged(name, st, previous);
+    if (same) return same;
+    const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size: Number(st.size) };
     const stored = await this.#storeContent(path, st);
     if (!stored) return undefined;
     if (previous?.type === 'file') c.filesChanged++;
@@ -241,29 +245,59 @@ export class Archiver {
     };
   }
 
+  /** The parent's node, brought up to date, for a file that has not changed since; else undefined. */
+  #unchanged(name: Buffer, st: BigIntStats, previous: TreeNode | undefined): TreeNode | undefined {
+    if (
+      this.#d.force ||
+      !looksUnchanged(st, previous) ||
+      !previous.content!.every((id) => this.#d.writer.has(id))
+    )
+      return undefined;
+    const c = this.#d.counters;
+    const size = Number(st.size);
+    c.filesUnmodified++;
+    c.filesDone++;
+    c.bytesDone += size;
+    return {
+      name,
+      type: 'file',
+      ...baseMeta(st),
+      ...changeMeta(st),
+      size,
+      sha256: previous.sha256!,
+      content: previous.content!,
+    };
+  }
+
   async #storeContent(
     path: Buffer,
     before: BigIntStats,
   ): Promise<{ sha256: string; content: Promise<string[]>; size: number } | undefined> {
-    const { gear, chunker, store, signal, counters } = this.#d;
-    let fh;
+    const { gear, chunker, store, pool, signal, counters } = this.#d;
+    let fd;
     try {
-      fh = await open(path, 'r');
+      fd = await openForReading(path);
     } catch (err) {
       return this.#unreadable(path, err);
     }
     const hash = newSha256();
-    const buffers = this.#buffers.pop() ?? new ReadBuffers(READ_SIZE);
+    const buffers = this.#buffers.pop() ?? new FileBuffers(READ_SIZE, chunker.maxSize);
     const ids: Promise<string>[] = [];
     let size = 0;
+    // Each chunk goes to the store in a pooled buffer with room to be sealed where it lies.
+    const alloc = (n: number): Uint8Array => new Uint8Array(pool.take(n + BOX_OVERHEAD), 0, n);
     try {
-      for await (const chunk of chunkStream(readPieces(fh, buffers, hash, signal), gear, chunker)) {
+      const pieces = readPieces(fd, buffers.read, hash, Number(before.size), signal);
+      for await (const chunk of chunkStream(pieces, gear, chunker, {
+        alloc,
+        carry: buffers.carry,
+      })) {
         size += chunk.length;
         counters.bytesRead += chunk.length;
         counters.bytesDone += chunk.length;
         ids.push((await store.submit(chunk, signal)).id);
       }
-      const after = await fh.stat({ bigint: true });
+      const after = await statOpen(fd);
       if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
         this.#d.warn({
           kind: 'changed-during-read',
@@ -276,7 +310,7 @@ export class Archiver {
       throw err;
     } finally {
       this.#buffers.push(buffers);
-      await fh.close().catch(() => undefined);
+      await closeFile(fd).catch(() => undefined);
     }
     // Not awaited here: the next file is read while the workers finish this one's chunks.
     return { sha256: hash.digest('hex'), content: quiet(Promise.all(ids)), size };
@@ -340,12 +374,18 @@ export class Archiver {
     try {
       return await lstat(path, { bigint: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.#d.warn({ kind: 'vanished', path: text(path), message: 'disappeared before it could be read' });
-        return undefined;
-      }
-      return this.#unreadable(path, err);
+      return this.#statResult(path, err as NodeJS.ErrnoException);
     }
+  }
+
+  /** An lstat result, or the warning for its error (vanished, unreadable) and undefined. */
+  #statResult(path: Buffer, st: BigIntStats | NodeJS.ErrnoException): BigIntStats | undefined {
+    if (!(st instanceof Error)) return st;
+    if (st.code === 'ENOENT') {
+      this.#d.warn({ kind: 'vanished', path: text(path), message: 'disappeared before it could be read' });
+      return undefined;
+    }
+    return this.#unreadable(path, st);
   }
 
   #unreadable(path: Buffer, err: unknown): undefined {
@@ -368,12 +408,6 @@ export class Archiver {
 function quiet<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
-}
-
-function joinPath(dir: Buffer, name: Buffer): Buffer {
-  return dir.length === 1 && dir[0] === 0x2f
-    ? Buffer.concat([SLASH, name])
-    : Buffer.concat([dir, SLASH, name]);
 }
 
 function key(name: Uint8Array): string {

@@ -1,12 +1,13 @@
-// Stores a file's chunks: workers name and compress them, the main thread seals new ones into packs.
+// Stores a file's chunks: a worker names each one, the main thread decides whether the repository needs it,
+// a worker compresses and seals the new ones in place, and the writer copies the boxes into packs.
 // Bounded: at most `limit` chunks are anywhere between the chunker and the pack writer at once.
 
-import type { BlobWriter } from '../repository/index.js';
-import type { ChunkWorkers } from './chunk-workers.js';
+import type { BlobWorkers, BlobWriter, BufferPool } from '../repository/index.js';
 
 export class ChunkStore {
-  readonly #workers: ChunkWorkers;
+  readonly #workers: BlobWorkers;
   readonly #writer: BlobWriter;
+  readonly #pool: BufferPool;
   readonly #compress: boolean;
   readonly #dryRun: boolean;
   readonly #limit: number;
@@ -18,33 +19,29 @@ export class ChunkStore {
   bytesAdded = 0;
 
   constructor(
-    workers: ChunkWorkers,
+    workers: BlobWorkers,
     writer: BlobWriter,
+    pool: BufferPool,
     opts: { compress: boolean; dryRun: boolean; limit?: number },
   ) {
     this.#workers = workers;
     this.#writer = writer;
+    this.#pool = pool;
     this.#compress = opts.compress;
     this.#dryRun = opts.dryRun;
-    this.#limit = opts.limit ?? 4;
+    // Enough to keep the workers busy while this thread reads and chunks; each is a chunk in memory.
+    this.#limit = opts.limit ?? 3 + 3 * workers.threads;
   }
 
-  /** Queues a chunk; resolves (once there is room) to a promise of its id. */
+  /**
+   * Queues a chunk, which must be the start of a buffer from the pool with room to seal it in place (see
+   * BOX_OVERHEAD); the store owns the buffer from now on. Resolves, once there is room, to a promise of
+   * the chunk's id.
+   */
   async submit(chunk: Uint8Array, signal?: AbortSignal): Promise<{ readonly id: Promise<string> }> {
     while (this.#outstanding.size >= this.#limit) await Promise.race(this.#outstanding);
     this.#throwIfFailed();
-    const { result } = await this.#workers.prepare(chunk, this.#compress && !this.#dryRun);
-    const done = result.then(async ({ id, chunk: data, zstd }) => {
-      if (this.#dryRun) {
-        if (!this.#writer.has(id) && !this.#counted.has(id)) {
-          this.#counted.add(id);
-          this.bytesAdded += data.length;
-        }
-      } else if (!this.#writer.has(id)) {
-        if (await this.#writer.addPrepared('data', id, data, zstd, signal)) this.bytesAdded += data.length;
-      }
-      return id;
-    });
+    const done = this.#store(chunk.buffer as ArrayBuffer, chunk.length, signal);
     const tracked = done.then(
       () => undefined,
       (err: unknown) => {
@@ -61,6 +58,29 @@ export class ChunkStore {
   async drain(): Promise<void> {
     await Promise.all(this.#outstanding);
     this.#throwIfFailed();
+  }
+
+  async #store(buf: ArrayBuffer, length: number, signal: AbortSignal | undefined): Promise<string> {
+    const named = await this.#workers.name(buf, length);
+    const id = named.id;
+    if (this.#dryRun) {
+      if (!this.#writer.has(id) && !this.#counted.has(id)) {
+        this.#counted.add(id);
+        this.bytesAdded += length;
+      }
+      this.#pool.give(named.buffer);
+      return id;
+    }
+    // Known chunks (an unchanged part of a changed file, a copy of another file) are never compressed.
+    if (!this.#writer.claim(id)) {
+      this.#pool.give(named.buffer);
+      return id;
+    }
+    const box = await this.#workers.seal(named.buffer, length, 'data', id, this.#compress);
+    await this.#writer.addClaimed('data', id, new Uint8Array(box.buffer, 0, box.length), length, signal);
+    this.#pool.give(box.buffer);
+    this.bytesAdded += length;
+    return id;
   }
 
   #throwIfFailed(): void {

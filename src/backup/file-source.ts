@@ -1,7 +1,8 @@
 // Reading one file as a stream of buffers, one read ahead, hashing the whole content with SHA-256 on the way.
 
 import { createHash, type Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { type BigIntStats, close, fstat, open, read } from 'node:fs';
+import { promisify } from 'node:util';
 
 /**
  * Two read buffers used in turn for every file of a backup: allocating a fresh megabyte per read made the
@@ -23,16 +24,38 @@ export class ReadBuffers {
   }
 }
 
-/** Reads `fh` in pieces, issuing the next read before yielding the current piece. */
+/** What one file being read at a time needs: read buffers, and room for a chunk spanning two reads. */
+export class FileBuffers {
+  readonly read: ReadBuffers;
+  readonly carry: Uint8Array;
+
+  constructor(readSize: number, maxChunkSize: number) {
+    this.read = new ReadBuffers(readSize);
+    // Only the bytes a chunk actually spans are ever touched, so this costs memory as chunks need it.
+    this.carry = new Uint8Array(maxChunkSize);
+  }
+}
+
+/**
+ * Reads `fd` in pieces, issuing the next read before yielding the current piece. `expectedSize` (from the
+ * lstat before) saves the last read of a file that is all there: a short read that reaches it is the end.
+ * A file that grew meanwhile is then cut at that size; the caller's check after reading says it changed.
+ */
 export async function* readPieces(
-  fh: FileHandle,
+  fd: number,
   buffers: ReadBuffers,
   hash: Hash,
+  expectedSize: number,
   signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  let atEnd = false;
   const readNext = async (): Promise<Uint8Array | undefined> => {
+    if (atEnd) return undefined;
     const buf = buffers.take();
-    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    const { bytesRead } = await fdRead(fd, buf, 0, buf.length, null);
+    total += bytesRead;
+    atEnd = bytesRead < buf.length && total >= expectedSize;
     return bytesRead === 0 ? undefined : buf.subarray(0, bytesRead);
   };
   let pending = readNext();
@@ -47,6 +70,16 @@ export async function* readPieces(
     yield piece;
   }
 }
+
+// Plain descriptors: a FileHandle's promise machinery cost more than the system calls for the many small
+// files of a backup.
+export const openForReading = (path: Buffer): Promise<number> => fdOpen(path, 'r');
+export const statOpen = (fd: number): Promise<BigIntStats> => fdStat(fd, { bigint: true });
+export const closeFile = (fd: number): Promise<void> => fdClose(fd);
+const fdOpen = promisify(open);
+const fdRead = promisify(read);
+const fdStat = promisify(fstat) as (fd: number, opts: { bigint: true }) => Promise<BigIntStats>;
+const fdClose = promisify(close);
 
 export function newSha256(): Hash {
   return createHash('sha256');

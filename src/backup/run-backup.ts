@@ -5,9 +5,9 @@ import path from 'node:path';
 import { gearTable } from '../chunker/index.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import {
+  BlobWorkers,
   BlobWriter,
-  MIN_COMPRESS_SIZE,
-  ZSTD_LEVEL,
+  BufferPool,
   encodeSnapshot,
   findParent,
   loadMasterIndex,
@@ -26,7 +26,7 @@ import { ExcludeMatcher, type ExcludeRules } from './excludes.js';
 import { scanTotals } from './scanner.js';
 import { type BackupCounters, type BackupWarning, isIncomplete, newCounters } from './progress.js';
 import { ChunkStore } from './chunk-store.js';
-import { ChunkWorkers } from './chunk-workers.js';
+import { extendRetention } from './extend-retention.js';
 
 export interface BackupOptions {
   readonly paths: readonly string[];
@@ -87,8 +87,9 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
     packSize: repo.config.packSize,
     maxBlobSize: repo.config.chunker.maxSize,
   });
-  const workers = new ChunkWorkers(repo.master.contentId, { level: ZSTD_LEVEL, minSize: MIN_COMPRESS_SIZE });
-  const store = new ChunkStore(workers, writer, {
+  const workers = new BlobWorkers(repo.master);
+  const pool = new BufferPool();
+  const store = new ChunkStore(workers, writer, pool, {
     compress: repo.config.compression === 'zstd',
     dryRun: opts.dryRun ?? false,
   });
@@ -96,7 +97,7 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
   const warnings: BackupWarning[] = [];
   opts.onStart?.(counters);
   const excludes = new ExcludeMatcher(opts.excludes ?? { patterns: [], ifPresent: [] });
-  if (opts.estimate) void scanTotals(paths, excludes, counters, signal).catch(() => undefined);
+  if (opts.estimate) estimateTotals(parent?.snapshot.summary, paths, excludes, counters, signal);
 
   const archiver = new Archiver({
     master: repo.master,
@@ -108,6 +109,7 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
     },
     writer,
     store,
+    pool,
     ...(parent ? { parentReader: new RepositoryBlobReader(repo.storage, repo.master, index) } : {}),
     excludes,
     oneFileSystem: opts.oneFileSystem ?? false,
@@ -181,8 +183,28 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
     program: `coffer ${PROGRAM_VERSION}`,
     summary,
   };
+  await extendRetention(repo, index, { snapshotTime: started, now, ...(signal ? { signal } : {}) });
   const snapshotId = await saveObject(ctx, 'snapshot', encodeSnapshot(snapshot), signal ? { signal } : {});
   return { ...base, snapshotId };
+}
+
+/**
+ * Totals for the progress line's ETA. The parent snapshot's are close for every backup after the first
+ * (most files are the same) and cost nothing; without a parent, a quick walk counts them meanwhile.
+ */
+function estimateTotals(
+  parentSummary: SnapshotSummary | undefined,
+  paths: readonly string[],
+  excludes: ExcludeMatcher,
+  counters: BackupCounters,
+  signal: AbortSignal | undefined,
+): void {
+  if (parentSummary && parentSummary.totalFiles > 0) {
+    counters.totalFiles = parentSummary.totalFiles;
+    counters.totalBytes = parentSummary.totalBytes;
+    return;
+  }
+  void scanTotals(paths, excludes, counters, signal).catch(() => undefined);
 }
 
 function normalizePaths(paths: readonly string[]): string[] {

@@ -1,15 +1,17 @@
 // Reading packs whole (--read-data, or packs whose size is wrong): a few at a time, so memory stays at a
-// few packs; what fails is recorded against the blobs the index places there.
+// few packs, each verified on a worker thread; what fails is recorded against the blobs the index places
+// there.
 
-import { mapLimit, type MasterIndex, objectKey } from '../repository/index.js';
+import { availableParallelism } from 'node:os';
+import { BlobWorkers, mapLimit, type MasterIndex, objectKey } from '../repository/index.js';
 import { classify } from './failures.js';
 import type { Finding, Findings } from './findings.js';
 import type { PackEntries } from './packs.js';
 import type { CheckProgress } from './result.js';
-import { verifyPack, type VerifyPackContext } from './verify-pack.js';
+import { verifyPack, type VerifyPackContext, type VerifyPackWorkers } from './verify-pack.js';
 
-/** Packs held in memory at once (each up to the repository's pack size, 16 MiB by default). */
-const PACKS_AT_ONCE = 4;
+/** Packs held in memory at once (each up to the repository's pack size, 16 MiB by default), per worker. */
+const PACKS_PER_WORKER = 2;
 
 export interface PackReadJob {
   readonly id: string;
@@ -28,16 +30,23 @@ export interface ReadDataContext extends VerifyPackContext {
 
 /** Verifies the packs; returns the bytes downloaded. */
 export async function readPacks(ctx: ReadDataContext, jobs: readonly PackReadJob[]): Promise<number> {
+  if (jobs.length === 0) return 0;
   let done = 0;
   let bytes = 0;
-  await mapLimit(jobs, PACKS_AT_ONCE, async (job) => {
-    bytes += await readPack(ctx, job);
-    ctx.onProgress?.({ phase: 'read-data', done: ++done, total: jobs.length });
-  });
+  // This thread only reads packs and their headers; the hashing and decryption use every core.
+  const workers = new BlobWorkers(ctx.master, { threads: Math.min(4, availableParallelism()) });
+  try {
+    await mapLimit(jobs, PACKS_PER_WORKER * workers.threads, async (job) => {
+      bytes += await readPack({ ...ctx, workers }, job);
+      ctx.onProgress?.({ phase: 'read-data', done: ++done, total: jobs.length });
+    });
+  } finally {
+    await workers.close();
+  }
   return bytes;
 }
 
-async function readPack(ctx: ReadDataContext, job: PackReadJob): Promise<number> {
+async function readPack(ctx: ReadDataContext & VerifyPackWorkers, job: PackReadJob): Promise<number> {
   const key = objectKey('pack', job.id);
   const entries = ctx.entries.get(job.id) ?? [];
   try {

@@ -218,6 +218,28 @@ describe('chunkStream', () => {
     }
   });
 
+  it('puts chunks where alloc says and carries spanning chunks in the buffer it is given', async () => {
+    const data = prngBytes(8, 500 * KiB);
+    const carry = new Uint8Array(SMALL.maxSize);
+    const pool = new ArrayBuffer(64 * KiB);
+    const handedOut: Uint8Array[] = [];
+    const alloc = (size: number): Uint8Array => {
+      // A view at the start of a bigger buffer, as a buffer pool gives (copied out before the next chunk).
+      const view = new Uint8Array(pool, 0, size);
+      handedOut.push(view);
+      return view;
+    };
+    const copies: Uint8Array[] = [];
+    for await (const chunk of chunkStream(inPieces(data, [3000, 7]), GEAR, SMALL, { alloc, carry })) {
+      expect(chunk).toBe(handedOut.at(-1));
+      copies.push(chunk.slice());
+    }
+    expect(lengths(copies)).toEqual(lengths(chunkBuffer(data, GEAR, SMALL)));
+    expect(sameBytes(concat(copies), data)).toBe(true);
+    // The carry buffer was used (chunks spanned pieces), never replaced: it still holds chunk bytes.
+    expect(carry.some((b) => b !== 0)).toBe(true);
+  });
+
   it('reads no further ahead than the chunk it is cutting', async () => {
     let pulled = 0;
     let closed = false;

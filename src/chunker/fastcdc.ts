@@ -143,10 +143,24 @@ export function chunkBuffer(buf: Uint8Array, gear: Uint32Array, opts: ChunkerOpt
   return chunks;
 }
 
+/** Where chunkStream puts its output and its carried bytes, for callers that reuse memory. */
+export interface ChunkBuffers {
+  /**
+   * Returns a Uint8Array of exactly `size` bytes for the next chunk, which the consumer then owns (a view
+   * of a pooled buffer, say). By default a new Uint8Array.
+   */
+  readonly alloc?: (size: number) => Uint8Array;
+  /**
+   * A buffer for the bytes of a chunk that spans input buffers (used from its start; grown by replacing it
+   * if a chunk needs more). Passing one buffer of maxSize bytes to every stream saves allocating it per file.
+   */
+  readonly carry?: Uint8Array;
+}
+
 /**
  * Splits a stream of buffers of any sizes into chunks, in order; their concatenation is the input.
- * Each chunk is a plain Uint8Array of its own, exactly its size: the consumer may keep it, and it
- * does not pin a large input buffer in memory. The input buffers are never referenced after the
+ * Each chunk is a Uint8Array of its own (from `buffers.alloc`), exactly its size: the consumer may keep it,
+ * and it does not pin a large input buffer in memory. The input buffers are never referenced after the
  * source is asked for the next one, so a source may refill one buffer over and over. Memory: the
  * current input buffer plus the bytes of the current chunk from earlier buffers (< maxSize).
  */
@@ -154,9 +168,11 @@ export async function* chunkStream(
   source: AsyncIterable<Uint8Array>,
   gear: Uint32Array,
   opts: ChunkerOptions,
+  buffers: ChunkBuffers = {},
 ): AsyncGenerator<Uint8Array> {
   const cdc = new FastCdc(gear, opts);
-  const carry = new Carry(opts.maxSize);
+  const carry = new Carry(opts.maxSize, buffers.carry);
+  const alloc = buffers.alloc ?? ((size: number) => new Uint8Array(size));
   for await (const buf of source) {
     for (let start = 0; start < buf.length;) {
       const cut = cdc.next(buf, start, buf.length);
@@ -164,11 +180,11 @@ export async function* chunkStream(
         carry.append(buf.subarray(start));
         break;
       }
-      yield carry.take(buf.subarray(start, cut));
+      yield carry.take(buf.subarray(start, cut), alloc);
       start = cut;
     }
   }
-  if (carry.length > 0) yield carry.take(new Uint8Array(0));
+  if (carry.length > 0) yield carry.take(new Uint8Array(0), alloc);
 }
 
 /**
@@ -176,12 +192,13 @@ export async function* chunkStream(
  * Its buffer is kept from chunk to chunk, so a long stream allocates it a few times at most.
  */
 class Carry {
-  #buf = new Uint8Array(0);
+  #buf: Uint8Array;
   #length = 0;
   readonly #limit: number;
 
-  constructor(limit: number) {
+  constructor(limit: number, initial: Uint8Array = new Uint8Array(0)) {
     this.#limit = limit;
+    this.#buf = initial;
   }
 
   get length(): number {
@@ -202,18 +219,13 @@ class Carry {
     this.#length = need;
   }
 
-  /** The carried bytes followed by `tail`, in a new buffer (or the carry's own, given away whole). */
-  take(tail: Uint8Array): Uint8Array {
+  /** The carried bytes followed by `tail`, copied into a chunk from `alloc`. */
+  take(tail: Uint8Array, alloc: (size: number) => Uint8Array): Uint8Array {
     const carried = this.#length;
     this.#length = 0;
-    // `new Uint8Array(view)` copies, where Buffer#slice (a Buffer source) would not.
-    if (carried === 0) return new Uint8Array(tail);
-    if (tail.length === 0 && carried === this.#buf.length) {
-      const whole = this.#buf;
-      this.#buf = new Uint8Array(0);
-      return whole;
-    }
-    const out = new Uint8Array(carried + tail.length);
+    const out = alloc(carried + tail.length);
+    if (out.length !== carried + tail.length)
+      throw new RangeError('chunkStream: alloc returned the wrong size');
     out.set(this.#buf.subarray(0, carried));
     out.set(tail, carried);
     return out;

@@ -2,6 +2,7 @@
 export {
   CHUNKER_LIMITS,
   chunkBuffer,
+  type ChunkBuffers,
   type ChunkerOptions,
   chunkStream,
   FastCdc,

@@ -1,14 +1,38 @@
 // Reading blobs: look up the index, fetch the box with one ranged read, open it, check its id.
 
+import { availableParallelism } from 'node:os';
 import { CorruptObjectError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { openBlob, openBlobAsync } from './blob.js';
+import { BlobWorkers, transferable } from './blob-workers.js';
+import { BufferPool } from './buffer-pool.js';
 import { type BlobType, objectKey } from './format.js';
-import type { MasterIndex } from './master-index.js';
+import type { BlobLocation, MasterIndex } from './master-index.js';
 import type { MasterKey } from './master-key.js';
 
 export interface BlobReader {
   readBlob(type: BlobType, id: string, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * Hands back bytes a readBlob returned, once the caller is done with them, so their memory is reused.
+   * Optional for readers and for callers: bytes not handed back are left to the garbage collector.
+   */
+  release?(bytes: Uint8Array): void;
+  /**
+   * A reader over the same blobs for reading many data blobs at once (a restore), opening them on worker
+   * threads; close it when done. Optional: callers without it use this reader.
+   */
+  parallel?(): ParallelBlobReader;
+}
+
+export interface ParallelBlobReader {
+  readonly reader: BlobReader;
+  close(): Promise<void>;
+}
+
+/** The blob workers and buffers a reader may use to open data blobs off the main thread. */
+interface BlobReaderWorkers {
+  readonly workers: BlobWorkers;
+  readonly pool: BufferPool;
 }
 
 export class BlobNotFoundError extends CorruptObjectError {
@@ -24,11 +48,24 @@ export class RepositoryBlobReader implements BlobReader {
   readonly #storage: Storage;
   readonly #master: MasterKey;
   readonly #index: MasterIndex;
+  readonly #workers?: BlobReaderWorkers;
 
-  constructor(storage: Storage, master: MasterKey, index: MasterIndex) {
+  /** With `workers`, data blobs are opened on them (for restores); trees always here. */
+  constructor(storage: Storage, master: MasterKey, index: MasterIndex, workers?: BlobReaderWorkers) {
     this.#storage = storage;
     this.#master = master;
     this.#index = index;
+    if (workers) this.#workers = workers;
+  }
+
+  parallel(): ParallelBlobReader {
+    // The main thread only reads, hashes and writes: every core can open blobs.
+    const workers = new BlobWorkers(this.#master, { threads: Math.min(4, availableParallelism()) });
+    const reader = new RepositoryBlobReader(this.#storage, this.#master, this.#index, {
+      workers,
+      pool: new BufferPool(),
+    });
+    return { reader, close: () => workers.close() };
   }
 
   async readBlob(type: BlobType, id: string, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
@@ -43,9 +80,34 @@ export class RepositoryBlobReader implements BlobReader {
         `pack ${at.packId.slice(0, 12)} is damaged: it is shorter than its index says`,
       );
     }
-    // Trees are small: decompressing them here beats a round trip to the thread pool.
-    return type === 'tree'
-      ? openBlob(this.#master, type, id, box)
-      : openBlobAsync(this.#master, type, id, box, at.rawLength);
+    // Trees are small: decompressing them here beats a round trip to the thread pool or a worker.
+    if (type === 'tree') return openBlob(this.#master, type, id, box);
+    if (this.#workers) return this.#openOnWorker(this.#workers, at, id, box);
+    return openBlobAsync(this.#master, type, id, box, at.rawLength);
+  }
+
+  release(bytes: Uint8Array): void {
+    this.#workers?.pool.give(bytes.buffer as ArrayBuffer);
+  }
+
+  async #openOnWorker(
+    { workers, pool }: BlobReaderWorkers,
+    at: BlobLocation,
+    id: string,
+    box: Uint8Array,
+  ): Promise<Uint8Array> {
+    const input = transferable(box);
+    // A byte to spare: the worker takes a buffer it fills exactly as one too small (see ZSTD_SOURCE).
+    const out = pool.take(at.rawLength + 1);
+    const { plaintext } = await workers.open(
+      input.buffer,
+      input.offset,
+      input.length,
+      out,
+      'data',
+      id,
+      at.rawLength,
+    );
+    return plaintext;
   }
 }

@@ -8,12 +8,12 @@ import { encodeIndex, type IndexedPack } from './index-file.js';
 import type { MasterIndex } from './master-index.js';
 import type { MasterKey } from './master-key.js';
 import { saveObject } from './objects.js';
-import { PackBuffer } from './pack-buffer.js';
+import { BOX_OVERHEAD, PackBuffer, packBufferCapacity } from './pack-buffer.js';
 
 export interface BlobWriterOptions {
   /** Target pack size in bytes (the repository config's packSize). */
   readonly packSize: number;
-  /** The largest blob expected (the chunker's maxSize), so a pack buffer always has room for one more. */
+  /** The largest blob expected (the chunker's maxSize), so a pack buffer always has room for one. */
   readonly maxBlobSize?: number;
   /** Pack uploads in flight at once; each holds one pack buffer. */
   readonly maxUploads?: number;
@@ -44,6 +44,8 @@ export class BlobWriter {
   readonly #pending = new Set<string>();
   readonly #uploads = new Set<Promise<void>>();
   #unindexed: IndexedPack[] = [];
+  /** The last addClaimed call, which the next one waits for. */
+  #adding: Promise<void> = Promise.resolve();
   #failure: unknown;
   readonly stats: BlobWriterStats = { packs: 0, blobs: 0, bytesStored: 0, indexFiles: [] };
 
@@ -51,8 +53,10 @@ export class BlobWriter {
     this.#storage = ctx.storage;
     this.#master = ctx.master;
     this.#index = index;
-    this.#opts = { maxUploads: 2, indexEvery: 8, maxBlobSize: 4 * 1024 * 1024, ...opts };
-    this.#capacity = this.#opts.packSize + this.#opts.maxBlobSize + 2 * 1024 * 1024;
+    // One pack stored while the next fills: two 16 MiB buffers. A second upload in flight measured no
+    // faster on a local disk, and a third buffer is 16 MiB more.
+    this.#opts = { maxUploads: 1, indexEvery: 8, maxBlobSize: 4 * 1024 * 1024, ...opts };
+    this.#capacity = packBufferCapacity(Math.max(this.#opts.packSize, this.#opts.maxBlobSize + BOX_OVERHEAD));
   }
 
   /** Whether the repository already has this blob, or this session has taken it. */
@@ -62,31 +66,61 @@ export class BlobWriter {
 
   /** Adds a sealed blob (trees, small things) unless known; returns whether it was added. */
   async add(blob: SealedBlob, signal?: AbortSignal): Promise<boolean> {
-    if (!(await this.#claim(blob.type, blob.id, blob.box.length, signal))) return false;
-    this.#current[blob.type]!.addBox(blob);
-    await this.#afterAdd(blob.type, signal);
+    if (!this.claim(blob.id)) return false;
+    await this.addClaimed(blob.type, blob.id, blob.box, blob.rawLength, signal);
     return true;
   }
 
   /**
-   * Seals a blob straight into the current pack unless known; `zstd` is its compressed form when that
-   * paid. Waits while too many uploads are in flight: the back-pressure that bounds memory.
+   * Takes a blob id for this session unless the repository or the session has it already; returns whether
+   * it was taken. The caller then seals the blob and adds it with {@link addClaimed}, so a blob another
+   * caller is still sealing is not sealed twice.
    */
-  async addPrepared(
+  claim(id: string): boolean {
+    this.#throwIfFailed();
+    if (this.has(id)) return false;
+    this.#pending.add(id);
+    return true;
+  }
+
+  /**
+   * Copies the box of a claimed blob into the current pack of its type. Waits while the pack before it
+   * is still being stored: the back-pressure that bounds memory. Calls run one at a time, so a backup
+   * holds at most `maxUploads + 1` data pack buffers.
+   */
+  addClaimed(
     type: BlobType,
     id: string,
-    plaintext: Uint8Array,
-    zstd: Uint8Array | undefined,
+    box: Uint8Array,
+    rawLength: number,
     signal?: AbortSignal,
-  ): Promise<boolean> {
-    if (!(await this.#claim(type, id, (zstd ?? plaintext).length, signal))) return false;
-    this.#current[type]!.sealBlob(type, id, plaintext, zstd);
-    await this.#afterAdd(type, signal);
-    return true;
+  ): Promise<void> {
+    const run = this.#adding.then(() => this.#addClaimed(type, id, box, rawLength, signal));
+    this.#adding = run.catch(() => undefined);
+    return run;
+  }
+
+  async #addClaimed(
+    type: BlobType,
+    id: string,
+    box: Uint8Array,
+    rawLength: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.#throwIfFailed();
+    const current = this.#current[type];
+    // A pack ends before a blob that would overflow it, so its buffer never grows (a lone blob bigger
+    // than any buffer still gets a pack of its own: PackBuffer grows for it).
+    if (current && current.count > 0 && !current.fits(box.length)) await this.#seal(type, signal);
+    const pack = (this.#current[type] ??= new PackBuffer(this.#master, this.#takeBuffer(type)));
+    pack.addBox({ type, id, box, rawLength });
+    this.stats.blobs++;
+    if (pack.size >= this.#opts.packSize) await this.#seal(type, signal);
   }
 
   /** Uploads what is buffered and writes the index for every pack uploaded; returns the new index ids. */
   async flush(signal?: AbortSignal): Promise<string[]> {
+    await this.#adding;
     for (const type of ['data', 'tree'] as const) {
       if ((this.#current[type]?.count ?? 0) > 0) await this.#seal(type, signal);
     }
@@ -103,22 +137,6 @@ export class BlobWriter {
   async salvage(): Promise<void> {
     await Promise.allSettled(this.#uploads);
     await this.#writeIndex().catch(() => undefined);
-  }
-
-  /** Takes the id, and makes room for the blob in the current pack of its type. */
-  async #claim(type: BlobType, id: string, bytes: number, signal?: AbortSignal): Promise<boolean> {
-    this.#throwIfFailed();
-    if (this.has(id)) return false;
-    this.#pending.add(id);
-    const current = this.#current[type];
-    if (current && !current.fits(bytes)) await this.#seal(type, signal);
-    this.#current[type] ??= new PackBuffer(this.#master, this.#takeBuffer(type));
-    this.stats.blobs++;
-    return true;
-  }
-
-  async #afterAdd(type: BlobType, signal?: AbortSignal): Promise<void> {
-    if ((this.#current[type]?.size ?? 0) >= this.#opts.packSize) await this.#seal(type, signal);
   }
 
   #takeBuffer(type: BlobType): Uint8Array {

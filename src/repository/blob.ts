@@ -1,11 +1,11 @@
 // Blobs (docs/format.md 6): a chunk or tree, named by its keyed content id and sealed with that id bound in.
 
-import { contentId, sealParts, toHex } from '../crypto/index.js';
+import { contentId, toHex } from '../crypto/index.js';
 import { CorruptObjectError } from '../errors.js';
-import { type Compression, encodePayloadAsync, RAW, ZSTD } from './compression.js';
+import type { Compression } from './compression.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
-import { openPayload, openPayloadAsync, sealEncoded, sealPayload } from './sealed.js';
+import { openPayload, openPayloadAsync, sealPayload } from './sealed.js';
 
 export interface SealedBlob {
   readonly type: BlobType;
@@ -27,43 +27,6 @@ export function sealBlob(
   const id = opts.id ?? blobIdOf(master, plaintext);
   const box = sealPayload(master.encryption, AD.blob(type, id), plaintext, opts);
   return { type, id, box, rawLength: plaintext.length };
-}
-
-/** Seals a blob, compressing off the main thread; `id` is passed when the caller has computed it already. */
-export async function sealBlobAsync(
-  master: MasterKey,
-  type: BlobType,
-  plaintext: Uint8Array,
-  id: string,
-  compression: Compression,
-): Promise<SealedBlob> {
-  const encoded = await encodePayloadAsync(plaintext, compression);
-  return {
-    type,
-    id,
-    box: sealEncoded(master.encryption, AD.blob(type, id), encoded),
-    rawLength: plaintext.length,
-  };
-}
-
-/**
- * Seals a blob whose id and compression were worked out elsewhere (a worker thread): `zstdFrame` is the
- * compressed form when compression paid, else undefined and the plaintext is stored as it is.
- */
-export function sealPrepared(
-  master: MasterKey,
-  type: BlobType,
-  id: string,
-  plaintext: Uint8Array,
-  zstdFrame: Uint8Array | undefined,
-): SealedBlob {
-  const parts = zstdFrame ? [Uint8Array.of(ZSTD), zstdFrame] : [Uint8Array.of(RAW), plaintext];
-  return {
-    type,
-    id,
-    box: sealParts(master.encryption, parts, AD.blob(type, id)),
-    rawLength: plaintext.length,
-  };
 }
 
 /** Opens a blob box and checks that its plaintext really has the id it is stored under. */

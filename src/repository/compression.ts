@@ -2,6 +2,7 @@
 
 import zlib from 'node:zlib';
 import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
+import { decompressFrame } from './zstd-frames.js';
 
 export type Compression = 'zstd' | 'none';
 
@@ -24,33 +25,6 @@ export function encodePayload(payload: Uint8Array, compression: Compression): Ui
   return prefixed(RAW, payload);
 }
 
-/**
- * Like {@link encodePayload}, but compresses on libuv's thread pool, so a backup compresses on the
- * other cores while the main thread chunks, hashes and encrypts.
- */
-export async function encodePayloadAsync(payload: Uint8Array, compression: Compression): Promise<Uint8Array> {
-  if (compression !== 'zstd' || payload.length < MIN_COMPRESS_SIZE || !hasZstd())
-    return prefixed(RAW, payload);
-  const packed = await new Promise<Buffer>((resolve, reject) =>
-    zlib.zstdCompress(
-      payload,
-      // One output buffer big enough for the whole frame: the default 16 KiB chunks cost a callback and
-      // a copy each, which profiling showed as a fifth of a backup's main-thread time.
-      {
-        params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
-        chunkSize: zstdBound(payload.length),
-      },
-      (err, out) => (err ? reject(err) : resolve(out)),
-    ),
-  );
-  return packed.length < payload.length ? prefixed(ZSTD, packed) : prefixed(RAW, payload);
-}
-
-/** ZSTD_compressBound: the most a frame of n input bytes can take. */
-function zstdBound(n: number): number {
-  return n + (n >>> 8) + (n < 128 << 10 ? ((128 << 10) - n) >>> 11 : 0) + 64;
-}
-
 /** Reverses {@link encodePayload}; `what` names the object in error messages. */
 export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
   if (plaintext.length === 0) throw new CorruptObjectError(`${what} is damaged: empty payload`);
@@ -65,6 +39,8 @@ export function decodePayload(plaintext: Uint8Array, what: string): Uint8Array {
         );
       }
       try {
+        const direct = decompressFrame(body);
+        if (direct) return direct;
         const out = zlib.zstdDecompressSync(body);
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       } catch (cause) {

@@ -56,6 +56,34 @@ export function encodeIndex(index: IndexFile): Uint8Array {
 }
 
 export function decodeIndex(bytes: Uint8Array, what: string): IndexFile {
+  const supersedes: string[] = [];
+  const packs: { id: string; blobs: IndexedBlob[] }[] = [];
+  scanIndex(bytes, what, {
+    supersedes: (id) => supersedes.push(id),
+    pack: (id) => {
+      packs.push({ id, blobs: [] });
+      return true;
+    },
+    blob: (type, id, offset, length, rawLength) =>
+      packs.at(-1)!.blobs.push({ type, id: toHex(id), offset, length, rawLength }),
+  });
+  return { supersedes, packs };
+}
+
+/** What {@link scanIndex} reports, in file order. */
+export interface IndexVisitor {
+  supersedes?(id: string): void;
+  /** A pack and how many blobs it lists; return false to skip them. */
+  pack(id: string, blobCount: number): boolean;
+  /** A blob of the pack reported last; `id` is its 32 bytes, valid only during the call. */
+  blob(type: BlobType, id: Uint8Array, offset: number, length: number, rawLength: number): void;
+}
+
+/**
+ * Reads an index file without building an object per blob (an index after prune lists every blob of
+ * the repository: a million entries would be a few hundred MB of objects). Checks it all the same.
+ */
+export function scanIndex(bytes: Uint8Array, what: string, visit: IndexVisitor): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   const need = (n: number): void => {
@@ -66,32 +94,29 @@ export function decodeIndex(bytes: Uint8Array, what: string): IndexFile {
   const supersededCount = view.getUint32(1, true);
   at = 5;
   need(32 * supersededCount + 4);
-  const supersedes: string[] = [];
-  for (let i = 0; i < supersededCount; i++, at += 32) supersedes.push(toHex(bytes.subarray(at, at + 32)));
+  for (let i = 0; i < supersededCount; i++, at += 32) visit.supersedes?.(toHex(bytes.subarray(at, at + 32)));
   const packCount = view.getUint32(at, true);
   at += 4;
-  const packs: IndexedPack[] = [];
   for (let p = 0; p < packCount; p++) {
     need(36);
     const id = toHex(bytes.subarray(at, at + 32));
     const count = view.getUint32(at + 32, true);
     at += 36;
     need(count * BLOB_BYTES);
-    const blobs: IndexedBlob[] = [];
+    const wanted = visit.pack(id, count);
     for (let i = 0; i < count; i++, at += BLOB_BYTES) {
       const code = bytes[at];
       if (code !== 0 && code !== 1)
         throw new CorruptObjectError(`${what} is damaged: unknown blob type ${code}`);
-      blobs.push({
-        type: code === 0 ? 'data' : 'tree',
-        id: toHex(bytes.subarray(at + 1, at + 33)),
-        offset: view.getUint32(at + 33, true),
-        length: view.getUint32(at + 37, true),
-        rawLength: view.getUint32(at + 41, true),
-      });
+      if (!wanted) continue;
+      visit.blob(
+        code === 0 ? 'data' : 'tree',
+        bytes.subarray(at + 1, at + 33),
+        view.getUint32(at + 33, true),
+        view.getUint32(at + 37, true),
+        view.getUint32(at + 41, true),
+      );
     }
-    packs.push({ id, blobs });
   }
   if (at !== bytes.length) throw new CorruptObjectError(`${what} is damaged: it has trailing bytes`);
-  return { supersedes, packs };
 }

@@ -1,9 +1,7 @@
-// A pack being filled in one reusable buffer: blobs are sealed straight into it, and the finished pack is a
-// view of it, so a backup copies each byte once on its way to storage and reuses a few large buffers.
+// A pack being filled in one reusable buffer: sealed blobs are copied in, and the finished pack is a view of
+// it, so a backup reuses a few large buffers instead of allocating a pack's worth of memory per pack.
 
-import { sealPartsInto } from '../crypto/index.js';
 import type { SealedBlob } from './blob.js';
-import { RAW, ZSTD } from './compression.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
 import { objectIdOf } from './object-id.js';
@@ -13,7 +11,13 @@ import { sealPayload } from './sealed.js';
 /** Room kept for the header: its boxes are 41 bytes an entry (see MAX_ENTRIES) plus overhead. */
 export const MAX_ENTRIES = 16_384;
 const HEADER_ROOM = MAX_ENTRIES * 41 + 1024;
-const BOX_OVERHEAD = 24 + 16 + 1;
+/** What sealing adds to a blob's data: nonce, compression byte, tag. */
+export const BOX_OVERHEAD = 24 + 1 + 16;
+
+/** A buffer size that holds a pack of `payload` bytes of boxes and its largest possible header. */
+export function packBufferCapacity(payload: number): number {
+  return payload + HEADER_ROOM + BOX_OVERHEAD;
+}
 
 export class PackBuffer {
   readonly #master: MasterKey;
@@ -39,20 +43,9 @@ export class PackBuffer {
     return this.#ids.has(id);
   }
 
-  /** Whether a blob of this many plaintext bytes still fits (with the header's room kept). */
-  fits(plaintextBytes: number): boolean {
-    return (
-      this.#entries.length < MAX_ENTRIES &&
-      this.#size + plaintextBytes + BOX_OVERHEAD + HEADER_ROOM <= this.#buf.length
-    );
-  }
-
-  /** Seals a data or tree blob into the pack; `zstd` is its compressed form when that paid. */
-  sealBlob(type: BlobType, id: string, plaintext: Uint8Array, zstd: Uint8Array | undefined): void {
-    const parts = zstd ? [Uint8Array.of(ZSTD), zstd] : [Uint8Array.of(RAW), plaintext];
-    this.#reserve(parts[1]!.length);
-    const length = sealPartsInto(this.#buf, this.#size, this.#master.encryption, parts, AD.blob(type, id));
-    this.#record(type, id, length, plaintext.length);
+  /** Whether a box of this many bytes still fits (with the header's room kept). */
+  fits(boxBytes: number): boolean {
+    return this.#entries.length < MAX_ENTRIES && this.#size + boxBytes + HEADER_ROOM <= this.#buf.length;
   }
 
   /** Copies an already sealed blob in. */
@@ -82,7 +75,7 @@ export class PackBuffer {
   }
 
   #reserve(bytes: number): void {
-    const need = this.#size + bytes + BOX_OVERHEAD + HEADER_ROOM;
+    const need = this.#size + bytes + HEADER_ROOM;
     if (need <= this.#buf.length) return;
     // Only a caller that skipped fits() gets here (a tree bigger than expected): grow rather than fail.
     const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));

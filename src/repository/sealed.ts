@@ -25,11 +25,6 @@ export function sealPayload(
   return box;
 }
 
-/** Seals a payload that is already prefixed with its compression byte (see encodePayloadAsync). */
-export function sealEncoded(key: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return seal(key, plaintext, ad);
-}
-
 /** Like {@link openPayload}, decompressing off the main thread. */
 export async function openPayloadAsync(
   key: Uint8Array,

@@ -1,32 +1,66 @@
 // Every blob the given snapshots use (their trees and the data the trees list), each tree read once.
 
+import { CorruptObjectError } from '../errors.js';
+import { BlobIdSet } from './blob-id-set.js';
 import type { BlobReader } from './blob-reader.js';
+import { isRecord } from './config.js';
+import { parseJson } from './sealed.js';
 import type { StoredSnapshot } from './snapshots.js';
-import { loadTree } from './tree-walker.js';
 
-/** Throws (CorruptObjectError, BlobNotFoundError) when a tree cannot be read: callers that delete must stop. */
+/** Trees read at once: enough to hide storage latency, few enough that their garbage stays small. */
+const TREES_AT_ONCE = 8;
+
+/**
+ * Throws (CorruptObjectError, BlobNotFoundError) when a tree cannot be read: callers that delete must stop.
+ * Built for repositories of millions of blobs (prune must stay under 500 MB): the set is compact (a
+ * million ids in some 45 MB), and trees are read only for what they refer to, not decoded whole.
+ */
 export async function collectUsedBlobs(
   reader: BlobReader,
   snapshots: readonly StoredSnapshot[],
   opts: { signal?: AbortSignal } = {},
-): Promise<Set<string>> {
-  const used = new Set<string>();
+): Promise<BlobIdSet> {
+  const used = new BlobIdSet();
   const pending = snapshots.map((s) => s.snapshot.tree);
   const visit = async (treeId: string): Promise<void> => {
-    const tree = await loadTree(reader, treeId, opts);
-    for (const node of tree.nodes) {
-      for (const id of node.content ?? []) used.add(id);
-      if (node.subtree && !used.has(node.subtree)) {
-        used.add(node.subtree);
-        pending.push(node.subtree);
-      }
-    }
+    const what = `tree ${treeId.slice(0, 12)}`;
+    treeReferences(await reader.readBlob('tree', treeId, opts), what, (id, isTree) => {
+      if (used.add(id) && isTree) pending.push(id);
+    });
   };
   for (const id of pending) used.add(id);
-  // A few reads at once: trees are small ranged reads, and latency dominates on S3.
   while (pending.length > 0) {
     opts.signal?.throwIfAborted();
-    await Promise.all(pending.splice(0, 16).map(visit));
+    await Promise.all(pending.splice(0, TREES_AT_ONCE).map(visit));
   }
   return used;
+}
+
+const isBlobId = (id: unknown): id is string => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id);
+
+/**
+ * The blobs a tree (docs/format.md 9.2) refers to: each file node's content and each directory node's
+ * subtree. Only as strict as finding every reference needs: a node whose references cannot be read
+ * stops the caller, while damage elsewhere in a node (its name, say) is left to decodeTree and check.
+ * A full decode costs several objects per node, which for big trees is most of prune's garbage.
+ */
+function treeReferences(bytes: Uint8Array, what: string, visit: (id: string, isTree: boolean) => void): void {
+  const tree = parseJson(bytes, what);
+  if (!isRecord(tree) || !Array.isArray(tree.nodes))
+    throw new CorruptObjectError(`${what} is damaged: it has no node list`);
+  for (const node of tree.nodes as unknown[]) {
+    if (!isRecord(node)) throw new CorruptObjectError(`${what} is damaged: a node is not an object`);
+    const { type, content, subtree } = node;
+    if (type !== 'file' && type !== 'dir' && type !== 'symlink')
+      throw new CorruptObjectError(`${what} is damaged: a node has unknown type ${String(type)}`);
+    // As decodeTree reads them: content on any node that has a valid list, a subtree wherever one is given.
+    if (Array.isArray(content) && content.every(isBlobId)) for (const id of content) visit(id, false);
+    else if (type === 'file')
+      throw new CorruptObjectError(`${what} is damaged: a file node lacks its content`);
+    if (subtree !== undefined || type === 'dir') {
+      if (!isBlobId(subtree))
+        throw new CorruptObjectError(`${what} is damaged: a directory node lacks its subtree`);
+      visit(subtree, true);
+    }
+  }
 }

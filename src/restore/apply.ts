@@ -7,6 +7,10 @@ import { type BlobReader, mapLimit } from '../repository/index.js';
 import { mtimeSeconds, tempNameFor, writeRestoredFile } from './file-writer.js';
 import type { PlanItem, RestorePlan } from './plan.js';
 import { UnsafeTargetError } from './errors.js';
+import type { RestoreTimings } from './timings.js';
+
+/** Folder operations (mkdir, chmod, utimes) in flight at once. */
+const DIRS_AT_ONCE = 16;
 
 export interface RestoreProblem {
   readonly path: string;
@@ -28,6 +32,8 @@ export interface ApplyOptions {
   readonly concurrency?: number;
   readonly onBytes?: (n: number) => void;
   readonly onFileDone?: () => void;
+  /** Drills: time spent per phase is added here. */
+  readonly timings?: RestoreTimings;
 }
 
 export async function applyRestorePlan(
@@ -47,29 +53,37 @@ export async function applyRestorePlan(
 
   await mkdir(plan.target, { recursive: true });
   const dirs = plan.items.filter((i) => i.node.type === 'dir' && i.action !== 'conflict');
-  for (const d of dirs) {
-    const p = full(d.rel);
-    if (d.action === 'create') await mkdir(p, { mode: 0o700 });
-    const st = await lstat(p);
-    // Never write through a link: a folder in the target must be a real folder.
-    if (!st.isDirectory())
-      throw new UnsafeTargetError(
-        `${p.toString()} is not a real folder (a link?): the restore stopped before writing into it`,
-      );
+  // Parents before children; the folders of one depth at once.
+  for (const level of byDepth(dirs)) {
+    await mapLimit(level, DIRS_AT_ONCE, async (d) => {
+      const p = full(d.rel);
+      // A folder mkdir made is a real one; one that was there must be checked.
+      if (d.action === 'create') return void (await mkdir(p, { mode: 0o700 }));
+      const st = await lstat(p);
+      // Never write through a link: a folder in the target must be a real folder.
+      if (!st.isDirectory())
+        throw new UnsafeTargetError(
+          `${p.toString()} is not a real folder (a link?): the restore stopped before writing into it`,
+        );
+    });
   }
 
   const work = plan.items.filter(
     (i) => i.node.type !== 'dir' && (i.action === 'create' || i.action === 'overwrite'),
   );
+  // Data blobs are opened on worker threads, while this thread reads, hashes and writes.
+  const parallel = work.some((i) => i.node.type === 'file') ? reader.parallel?.() : undefined;
+  const dataReader = parallel?.reader ?? reader;
   await mapLimit(work, opts.concurrency ?? 8, async (item) => {
     opts.signal?.throwIfAborted();
     const p = full(item.rel);
     try {
       if (item.node.type === 'file') {
-        const sha256 = await writeRestoredFile(reader, item.node, p, {
+        const sha256 = await writeRestoredFile(dataReader, item.node, p, {
           chown: chownToo,
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
+          ...(opts.timings ? { timings: opts.timings } : {}),
         });
         verified.push({ rel: item.rel, sha256 });
         filesRestored++;
@@ -88,18 +102,32 @@ export async function applyRestorePlan(
       if (opts.signal?.aborted || !(err instanceof CofferError || isFsError(err))) throw err;
       errors.push(problem(item, (err as Error).message));
     }
-  });
+  }).finally(() => parallel?.close());
 
-  for (const d of [...dirs].reverse()) {
-    const p = full(d.rel);
-    await chmod(p, d.node.mode);
-    if (chownToo && d.node.uid !== undefined)
-      await chown(p, d.node.uid, d.node.gid ?? 0).catch(() => undefined);
-    const t = mtimeSeconds(d.node);
-    await utimes(p, t, t);
+  // Children before parents (a folder's mode may shut out writing into it); one depth at once.
+  for (const level of byDepth(dirs).reverse()) {
+    await mapLimit(level, DIRS_AT_ONCE, async (d) => {
+      const p = full(d.rel);
+      await chmod(p, d.node.mode);
+      if (chownToo && d.node.uid !== undefined)
+        await chown(p, d.node.uid, d.node.gid ?? 0).catch(() => undefined);
+      const t = mtimeSeconds(d.node);
+      await utimes(p, t, t);
+    });
   }
   const identical = plan.items.filter((i) => i.action === 'identical' && i.node.type !== 'dir').length;
   return { filesRestored, bytesRestored, identical, conflicts, errors, verified };
+}
+
+/** Folders grouped by depth (how many `/` their path has), shallowest first. */
+function byDepth(dirs: readonly PlanItem[]): PlanItem[][] {
+  const levels: PlanItem[][] = [];
+  for (const d of dirs) {
+    let depth = 0;
+    for (const byte of d.rel) if (byte === 0x2f) depth++;
+    (levels[depth] ??= []).push(d);
+  }
+  return levels.filter((l) => l !== undefined);
 }
 
 function problem(item: PlanItem, message: string): RestoreProblem {

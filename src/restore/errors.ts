@@ -12,6 +12,17 @@ export class RestoreVerificationError extends CofferError {
   }
 }
 
+/** A written file whose size on disk is not what was written: a fault of this program or of the disk. */
+export class RestoreSizeError extends CofferError {
+  readonly code = 'COFFER_E_VERIFY';
+  readonly exitCode = 1;
+  constructor(file: string, onDisk: number, expected: number) {
+    super(
+      `${file} did not verify: ${onDisk} bytes reached the disk, the snapshot recorded ${expected}; it was not put in place`,
+    );
+  }
+}
+
 export class UnsafeTargetError extends CofferError {
   readonly code = 'COFFER_E_UNSAFE_TARGET';
   readonly exitCode = 1;

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import ignore from 'ignore';
-import { type BlobReader, loadTree, nameText, type TreeNode } from '../repository/index.js';
+import type { Stats } from 'node:fs';
+import { type BlobReader, loadTree, nameText, type Tree, type TreeNode } from '../repository/index.js';
 
 export type OverwriteMode = 'never' | 'if-changed' | 'always';
 
@@ -64,8 +65,22 @@ export async function planRestore(
   let files = 0;
   let bytes = 0;
 
-  const visit = async (list: readonly TreeNode[], relDir: Buffer, relText: string): Promise<boolean> => {
+  const trees = new TreeAhead(reader);
+  // Under a folder that is not there, nothing is: no need to ask the disk about each entry.
+  const absent = (await lstatOrUndefined(target)) === undefined;
+
+  /** `missing`: the folder `relDir` does not exist in the target (so none of `list` does). */
+  const visit = async (
+    list: readonly TreeNode[],
+    relDir: Buffer,
+    relText: string,
+    missing: boolean,
+  ): Promise<boolean> => {
     let any = false;
+    for (const node of list) {
+      const text = relText === '' ? nameText(node.name) : `${relText}/${nameText(node.name)}`;
+      if (node.type === 'dir' && node.subtree && !excludes?.ignores(`${text}/`)) trees.prefetch(node.subtree);
+    }
     for (const node of list) {
       opts.signal?.throwIfAborted();
       const rel =
@@ -75,19 +90,24 @@ export async function planRestore(
       if (excludes?.ignores(isDir ? `${text}/` : text)) continue;
       if (isDir) {
         const at = items.length;
-        const item = await planEntry(target, rel, node, opts.overwrite);
+        const item: PlanItem = missing
+          ? { rel, node, action: 'create' }
+          : await planEntry(target, rel, node, opts.overwrite);
         items.push(item);
+        if (item.action === 'conflict') trees.forget(node.subtree!);
         const childAny =
           item.action === 'conflict'
             ? false
-            : await visit((await loadTree(reader, node.subtree!)).nodes, rel, text);
+            : await visit((await trees.take(node.subtree!)).nodes, rel, text, item.action === 'create');
         // With --include, a folder is kept only for what it leads to.
         if (includes && !childAny && !includes.ignores(`${text}/`)) items.splice(at, 1);
         else any = true;
         continue;
       }
       if (includes && !includes.ignores(text)) continue;
-      const item = await planEntry(target, rel, node, opts.overwrite);
+      const item: PlanItem = missing
+        ? { rel, node, action: 'create' }
+        : await planEntry(target, rel, node, opts.overwrite);
       items.push(item);
       any = true;
       if (node.type === 'file' && (item.action === 'create' || item.action === 'overwrite')) {
@@ -97,9 +117,44 @@ export async function planRestore(
     }
     return any;
   };
-  await visit(nodes, Buffer.alloc(0), '');
+  await visit(nodes, Buffer.alloc(0), '', absent);
   const conflicts = items.filter((i) => i.action === 'conflict').length;
   return { target, items, files, bytes, conflicts };
+}
+
+/** Folder listings loaded ahead of the walk (a folder's subfolders while it is planned), a few at a time. */
+class TreeAhead {
+  readonly #reader: BlobReader;
+  readonly #ahead = new Map<string, Promise<Tree>>();
+
+  constructor(reader: BlobReader) {
+    this.#reader = reader;
+  }
+
+  prefetch(id: string): void {
+    if (this.#ahead.size >= 32 || this.#ahead.has(id)) return;
+    const tree = loadTree(this.#reader, id);
+    tree.catch(() => undefined); // reported when taken
+    this.#ahead.set(id, tree);
+  }
+
+  forget(id: string): void {
+    this.#ahead.delete(id);
+  }
+
+  take(id: string): Promise<Tree> {
+    const tree = this.#ahead.get(id);
+    if (!tree) return loadTree(this.#reader, id);
+    this.#ahead.delete(id);
+    return tree;
+  }
+}
+
+function lstatOrUndefined(p: Buffer | string): Promise<Stats | undefined> {
+  return lstat(p).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
 }
 
 async function planEntry(
@@ -109,10 +164,7 @@ async function planEntry(
   overwrite: OverwriteMode,
 ): Promise<PlanItem> {
   const full = Buffer.concat([Buffer.from(target), Buffer.from('/'), rel]);
-  const existing = await lstat(full).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
+  const existing = await lstatOrUndefined(full);
   if (!existing) return { rel, node, action: 'create' };
   if (node.type === 'dir') {
     return existing.isDirectory()

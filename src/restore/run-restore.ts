@@ -35,6 +35,8 @@ export interface RestoreOptions {
   readonly onPlan?: (plan: RestorePlan) => void;
   readonly onBytes?: (n: number) => void;
   readonly onFileDone?: () => void;
+  /** Told when the restore goes on without a lock because the storage refuses writes (read-only credentials). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface RestoreResult {
@@ -47,7 +49,7 @@ export interface RestoreResult {
 export async function runRestore(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
   return withLock(
     { storage: repo.storage, master: repo.master },
-    { exclusive: false, operation: 'restore' },
+    { exclusive: false, operation: 'restore', ...(opts.onWarning ? { onUnlocked: opts.onWarning } : {}) },
     () => restoreLocked(repo, opts),
   );
 }

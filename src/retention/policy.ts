@@ -54,27 +54,35 @@ const BUCKETS: readonly [
   ['yearly', 'yearly', (d) => `${d.getFullYear()}`],
 ];
 
-/** Plans which snapshots each group keeps and why. Times are read in the machine's local time zone, as restic does. */
+/**
+ * Plans which snapshots each group keeps and why. Periods are read in the machine's local time zone;
+ * `now` only matters to keep-within, which does not count snapshots later than it as the newest.
+ */
 export function planRetention(
   snapshots: readonly StoredSnapshot[],
   policy: RetentionPolicy,
   groupBy: GroupBy = ['host', 'paths'],
+  now: Date = new Date(),
 ): GroupPlan[] {
   const groups = new Map<string, StoredSnapshot[]>();
   for (const s of snapshots) {
     const key = JSON.stringify(groupKey(s, groupBy));
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  return [...groups].map(([key, members]) => planGroup(JSON.parse(key) as GroupPlan['key'], members, policy));
+  return [...groups].map(([key, members]) =>
+    planGroup(JSON.parse(key) as GroupPlan['key'], members, policy, now),
+  );
 }
 
 function planGroup(
   key: GroupPlan['key'],
   members: readonly StoredSnapshot[],
   policy: RetentionPolicy,
+  now: Date,
 ): GroupPlan {
+  // By the instant, not the text: a time written with an offset or without milliseconds still sorts right.
   const newestFirst = [...members].sort(
-    (a, b) => b.snapshot.time.localeCompare(a.snapshot.time) || b.id.localeCompare(a.id),
+    (a, b) => timeOf(b) - timeOf(a) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0),
   );
   const reasons = new Map<string, string[]>(newestFirst.map((s) => [s.id, []]));
   newestFirst
@@ -82,20 +90,28 @@ function planGroup(
     .forEach((s, i) => reasons.get(s.id)!.push(`last ${i + 1} of ${policy.last}`));
   for (const [option, label, bucket] of BUCKETS) {
     const wanted = policy[option] ?? 0;
+    if (wanted === 0) continue;
     const seen = new Set<string>();
+    let oldestKept = false;
     for (const s of newestFirst) {
       if (seen.size >= wanted) break;
-      const b = bucket(new Date(s.snapshot.time));
+      const b = bucket(new Date(timeOf(s)));
       if (seen.has(b)) continue;
       seen.add(b);
       reasons.get(s.id)!.push(`${label} ${seen.size} of ${wanted}`);
+      oldestKept = s === newestFirst.at(-1);
     }
+    // Fewer periods than asked for: keep the oldest snapshot too, so a young repository keeps its whole
+    // history (restic 0.17 does the same and calls it "oldest").
+    if (seen.size < wanted && !oldestKept) reasons.get(newestFirst.at(-1)!.id)!.push(`oldest ${label}`);
   }
   if (policy.withinMs !== undefined && newestFirst.length > 0) {
-    const newest = Date.parse(newestFirst[0]!.snapshot.time);
+    // A snapshot dated after `now` (a wrong clock) does not count as the newest, or it would make every
+    // real snapshot look old; when all are later than now, none is old.
+    const newest = newestFirst.find((s) => timeOf(s) <= now.getTime());
+    const from = newest ? timeOf(newest) : Number.NEGATIVE_INFINITY;
     for (const s of newestFirst) {
-      if (newest - Date.parse(s.snapshot.time) <= policy.withinMs)
-        reasons.get(s.id)!.push('within the kept period');
+      if (from - timeOf(s) <= policy.withinMs) reasons.get(s.id)!.push('within the kept period');
     }
   }
   for (const tag of policy.tags ?? []) {
@@ -108,6 +124,10 @@ function planGroup(
       .map((s) => ({ snapshot: s, reasons: reasons.get(s.id)! })),
     remove: newestFirst.filter((s) => reasons.get(s.id)!.length === 0),
   };
+}
+
+function timeOf(s: StoredSnapshot): number {
+  return Date.parse(s.snapshot.time);
 }
 
 function groupKey(s: StoredSnapshot, by: GroupBy): GroupPlan['key'] {

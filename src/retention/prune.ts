@@ -74,43 +74,67 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
 
     // 1. Copy the used blobs of repacked packs into new packs (their boxes stay valid: the associated
     //    data binds a blob to its id and type, not to a pack). Each is opened first, so damage is not copied.
+    //    A writer remembers every blob id it is given (a Set of strings), so a fresh one takes over every
+    //    REPACK_BATCH blobs; `written` indexes what the earlier ones stored, so each blob is still copied once.
     const written = new MasterIndex();
-    const writer = new BlobWriter(ctx, written, {
-      packSize: repo.config.packSize,
-      maxBlobSize: repo.config.chunker.maxSize,
-      indexEvery: Number.MAX_SAFE_INTEGER,
-    });
+    const newWriter = (): BlobWriter =>
+      new BlobWriter(ctx, written, {
+        packSize: repo.config.packSize,
+        maxBlobSize: repo.config.chunker.maxSize,
+        indexEvery: Number.MAX_SAFE_INTEGER,
+      });
+    let writer = newWriter();
+    const newIndexFiles: string[] = [];
+    let packsWritten = 0;
+    const retire = async (): Promise<void> => {
+      newIndexFiles.push(...(await writer.flush(opts.signal)));
+      packsWritten += writer.stats.packs;
+    };
+    let copied = 0;
     for (const pack of plan.repackPacks) {
-      for (const blob of state.index.packBlobs(pack.id)) {
-        if (!state.used.has(blob.id) || writer.has(blob.id)) continue;
-        const box = await repo.storage.get(objectKey('pack', pack.id), {
-          range: { offset: blob.offset, length: blob.length },
-          ...signal,
-        });
+      const wanted = state.index.packBlobs(pack.id).filter((b) => state.used.has(b.id) && !writer.has(b.id));
+      if (wanted.length === 0) continue;
+      // One read from the first wanted blob to the end of the last, as restic does, not one per blob.
+      let start = Number.POSITIVE_INFINITY;
+      let end = 0;
+      for (const b of wanted) {
+        start = Math.min(start, b.offset);
+        end = Math.max(end, b.offset + b.length);
+      }
+      const span = await repo.storage.get(objectKey('pack', pack.id), {
+        range: { offset: start, length: end - start },
+        ...signal,
+      });
+      for (const blob of wanted) {
+        if (writer.has(blob.id)) continue; // listed twice in this pack
+        const box = span.subarray(blob.offset - start, blob.offset - start + blob.length);
         openBlob(repo.master, blob.type, blob.id, box);
         await writer.add({ type: blob.type, id: blob.id, box, rawLength: blob.rawLength }, opts.signal);
+        if (++copied % REPACK_BATCH === 0) {
+          await retire();
+          writer = newWriter();
+        }
       }
     }
-    await writer.flush(opts.signal);
-    // The writer wrote index files for its new packs; fold them into the single new index below.
-    const newIndexFiles = writer.stats.indexFiles;
+    // The writers wrote index files for their new packs; they are folded into the new index below.
+    await retire();
 
-    // 2. One index for everything that stays, superseding every old index file.
+    // 2. A new index for everything that stays, superseding every old index file: in files of at most
+    //    INDEX_FILE_BLOBS blobs, each encoded and stored in turn (one file for a million blobs would need
+    //    well over 100 MB at once to build, encode, compress and seal). Readers use the union of all index files, so
+    //    until the old ones are deleted below, a crash between these writes loses nothing.
     const unusedButRetained = plan.retained.packs.filter((p) => p.use === 'unused');
     const dropped = new Set(
       [...plan.deletePacks, ...plan.repackPacks, ...unusedButRetained].map((p) => p.id),
     );
-    // Each pack's entries are built as the index is encoded (it reads them twice: sized, then written),
-    // not all at once: for a million blobs that would be some 300 MB of objects.
-    const packs: Iterable<IndexedPack> = {
-      *[Symbol.iterator]() {
-        for (const id of state.index.packIds())
-          if (!dropped.has(id)) yield { id, blobs: state.index.packBlobs(id) };
-        for (const id of written.packIds()) yield { id, blobs: written.packBlobs(id) };
-      },
+    const kept = function* (): Generator<IndexedPack> {
+      for (const id of state.index.packIds())
+        if (!dropped.has(id)) yield { id, blobs: state.index.packBlobs(id) };
+      for (const id of written.packIds()) yield { id, blobs: written.packBlobs(id) };
     };
     const supersedes = [...state.indexIds, ...newIndexFiles];
-    await saveObject(ctx, 'index', encodeIndex({ supersedes, packs }), signal);
+    for (const packs of indexParts(kept(), INDEX_FILE_BLOBS))
+      await saveObject(ctx, 'index', encodeIndex({ supersedes, packs }), signal);
 
     // 3. Only now delete: old index files, then the packs no longer listed. Under Object Lock, index files
     //    still retained stay (those written just now among them) and so do the packs they or their own
@@ -121,8 +145,32 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
       if (!keptIndex.has(id)) await repo.storage.delete(objectKey('index', id), signal);
     for (const p of [...plan.deletePacks, ...plan.repackPacks])
       await repo.storage.delete(objectKey('pack', p.id), signal);
-    return { plan, dryRun: false, packsWritten: writer.stats.packs };
+    return { plan, dryRun: false, packsWritten };
   });
+}
+
+/** Blobs copied by one BlobWriter before a fresh one takes over (bounds the ids a writer keeps). */
+const REPACK_BATCH = 50_000;
+/** The most blobs one new index file lists (restic's full index files hold 50 000 too). */
+const INDEX_FILE_BLOBS = 50_000;
+
+/** Packs grouped for index files of at most `limit` blobs (a pack is never split); always one group at least. */
+function* indexParts(packs: Iterable<IndexedPack>, limit: number): Generator<IndexedPack[]> {
+  let part: IndexedPack[] = [];
+  let blobs = 0;
+  let parts = 0;
+  for (const pack of packs) {
+    if (part.length > 0 && blobs + pack.blobs.length > limit) {
+      yield part;
+      parts++;
+      part = [];
+      blobs = 0;
+    }
+    part.push(pack);
+    blobs += pack.blobs.length;
+  }
+  // Even with nothing left to list, one (empty) index file records that the old ones are superseded.
+  if (part.length > 0 || parts === 0) yield part;
 }
 
 interface Survey {

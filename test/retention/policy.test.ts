@@ -48,14 +48,16 @@ describe('retention policy', () => {
     const [g] = planRetention(all, { weekly: 52, monthly: 24 });
     const kept = new Set(ids(g!.keep.map((k) => k.snapshot)));
     for (let i = 8; i < 60; i++) expect(kept.has(`w${String(i).padStart(2, '0')}`)).toBe(true);
-    // Among the 8 oldest weeks only the newest snapshot of each month survives.
-    const oldKept = [...kept].filter((id) => Number(id.slice(1)) < 8);
+    // Among the 8 oldest weeks only the newest snapshot of each month survives, and the very first one:
+    // fewer than 24 months have a snapshot, so the oldest is kept too (as restic does).
+    const oldKept = [...kept].filter((id) => Number(id.slice(1)) < 8 && id !== 'w00');
     const months = new Set(
       all
         .filter((s) => oldKept.includes(s.id.replace(/_+$/, '')))
         .map((s) => new Date(s.snapshot.time).getMonth()),
     );
     expect(oldKept.length).toBe(months.size);
+    expect(g!.keep.find((k) => k.snapshot.id.startsWith('w00'))!.reasons).toEqual(['oldest monthly']);
     expect(g!.keep.find((k) => k.snapshot.id.startsWith('w59'))!.reasons).toEqual([
       'weekly 1 of 52',
       'monthly 1 of 24',

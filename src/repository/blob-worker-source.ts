@@ -1,0 +1,303 @@
+// The source of the blob worker threads (see blob-workers.ts): naming chunks, sealing blobs, opening and
+// verifying them, off the main thread. Plain CommonJS over node built-ins, evaluated by `new Worker(src,
+// { eval: true })`, so it runs the same from the TypeScript sources under test and from dist/.
+//
+// It must compute exactly what the rest of the repository layer defines, and the tests hold it to that:
+// content ids are HMAC-SHA-256 under the content-id key (src/crypto/content-id.ts); a blob's box is
+// XChaCha20-Poly1305 (src/crypto/aead.ts) over a one-byte compression prefix and the body
+// (src/repository/compression.ts), with associated data `coffer/v1/blob/<type>/<id>` (format.ts).
+//
+// Memory: buffers travel. The caller transfers an ArrayBuffer in, the worker works in place and transfers the
+// same memory back, so a backup or restore reuses a few buffers instead of allocating one per blob. zstd
+// runs on one long-lived context per direction writing into buffers the worker owns (see ZSTD_SOURCE), so
+// it allocates nothing per blob. What is left, the cipher's output, is short-lived garbage that V8 would
+// let pile up to ~64 MiB before collecting it; the worker runs a young-generation collection (~1 ms)
+// every COLLECT_EVERY bytes instead, which keeps it to a few MiB.
+
+/**
+ * HChaCha20 from node's ChaCha20 keystream: block 0 of ChaCha20 under (key, counter||nonce = n16) is the
+ * 20 rounds of HChaCha20's state plus that state, so subtracting the state's words 0-3 (the constant) and
+ * 12-15 (n16) leaves HChaCha20's output. Kept as its own string so a test can compare it with hchacha20().
+ */
+export const HCHACHA20_SOURCE = `
+function hchacha20(key, n16) {
+  const block = crypto.createCipheriv('chacha20', key, n16).update(Buffer.alloc(64));
+  const out = Buffer.allocUnsafe(32);
+  const sigma = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
+  for (let i = 0; i < 4; i++) {
+    out.writeUInt32LE((block.readUInt32LE(4 * i) - sigma[i]) >>> 0, 4 * i);
+    out.writeUInt32LE((block.readUInt32LE(48 + 4 * i) - n16.readUInt32LE(4 * i)) >>> 0, 16 + 4 * i);
+  }
+  return out;
+}
+`;
+
+/**
+ * zstd on one long-lived context per direction, through the native handle that node's own zlibBufferSync
+ * drives (`_handle.writeSync`, `_writeState`): unlike zstdCompressSync it writes into a buffer the caller
+ * owns and keeps its context (megabytes) from blob to blob. Those are node internals, so they are checked
+ * by a round trip through the public API when the worker starts, and the public API is used instead if
+ * they are missing or wrong. Both return the number of bytes written into `out`, or -1 when the result
+ * does not fit with a byte to spare (compress: then it is not worth keeping; decompress: the caller
+ * falls back to the public API).
+ */
+export const ZSTD_SOURCE = `
+function publicZstd(params) {
+  return {
+    kind: 'public',
+    compress(input, out) {
+      const packed = zlib.zstdCompressSync(input, { params, chunkSize: zstdBound(input.length) });
+      allocated(packed.buffer.byteLength);
+      if (packed.length > out.length) return -1;
+      packed.copy(out);
+      return packed.length;
+    },
+    decompress(input, out) {
+      const plain = zlib.zstdDecompressSync(input, { chunkSize: Math.max(64 * 1024, out.length + 64) });
+      allocated(plain.buffer.byteLength);
+      if (plain.length > out.length) return -1;
+      plain.copy(out);
+      return plain.length;
+    },
+  };
+}
+
+function directZstd(params) {
+  const open = (Engine) => {
+    const engine = new Engine(Engine === zlib.ZstdCompress ? { params } : {});
+    engine.on('error', () => undefined); // failures are read from engine.destroyed below
+    if (typeof engine._handle?.writeSync !== 'function' || !(engine._writeState instanceof Uint32Array))
+      throw new Error('no direct zstd');
+    return engine;
+  };
+  const engines = { c: open(zlib.ZstdCompress), d: open(zlib.ZstdDecompress) };
+  const run = (which, Engine, input, out) => {
+    const engine = engines[which];
+    engine._handle.writeSync(zlib.constants.ZSTD_e_end, input, 0, input.length, out, 0, out.length);
+    const [availOut, availIn] = engine._writeState;
+    if (engine.destroyed) {
+      engines[which] = open(Engine);
+      throw new Error('zstd failed');
+    }
+    if (availOut === 0 || availIn !== 0) {
+      engine._handle.reset();
+      return -1;
+    }
+    return out.length - availOut;
+  };
+  return {
+    kind: 'direct',
+    compress: (input, out) => run('c', zlib.ZstdCompress, input, out),
+    decompress(input, out) {
+      // A damaged frame may leave the context mid-frame: every blob starts from a clean one.
+      engines.d._handle.reset();
+      return run('d', zlib.ZstdDecompress, input, out);
+    },
+  };
+}
+
+function makeZstd(level) {
+  const params = { [zlib.constants.ZSTD_c_compressionLevel]: level };
+  const fallback = publicZstd(params);
+  try {
+    const direct = directZstd(params);
+    const sample = Buffer.from('coffer zstd self-test '.repeat(5000) + crypto.randomBytes(3000).toString('hex'));
+    const frame = Buffer.alloc(sample.length);
+    const n = direct.compress(sample, frame);
+    const back = Buffer.alloc(sample.length + 1); // room to spare: an exactly full buffer reads as too small
+    const publicFrame = zlib.zstdCompressSync(sample, { params });
+    if (n > 0 && zlib.zstdDecompressSync(frame.subarray(0, n)).equals(sample) &&
+        direct.decompress(publicFrame, back) === sample.length && back.subarray(0, -1).equals(sample)) return direct;
+  } catch {
+    // fall through to the public API
+  }
+  return fallback;
+}
+`;
+
+export const BLOB_WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const crypto = require('node:crypto');
+const zlib = require('node:zlib');
+
+const NONCE = 24;
+const TAG = 16;
+const RAW = 0;
+const ZSTD = 1;
+const COLLECT_EVERY = 8 * 1024 * 1024;
+
+const contentKey = crypto.createSecretKey(Buffer.from(workerData.contentId));
+const encryptionKey = Buffer.from(workerData.encryption);
+
+// See the comment at the top of blob-worker-source.ts. Without it the worker works the same, with more memory.
+let collect;
+try {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  collect = require('node:vm').runInNewContext('gc');
+} catch {
+  collect = undefined;
+}
+let garbage = 0;
+function allocated(bytes) {
+  garbage += bytes;
+}
+/** Called after each message, when nothing of it is still referenced. */
+function collectGarbage() {
+  if (collect && garbage >= COLLECT_EVERY) {
+    garbage = 0;
+    collect({ type: 'minor' });
+  }
+}
+
+/** ZSTD_compressBound: room for the whole frame in one output buffer. */
+function zstdBound(n) {
+  return n + (n >>> 8) + (n < 128 << 10 ? ((128 << 10) - n) >>> 11 : 0) + 64;
+}
+
+${HCHACHA20_SOURCE}
+${ZSTD_SOURCE}
+
+const zstd = typeof zlib.zstdCompressSync === 'function' ? makeZstd(workerData.level) : undefined;
+/** Where compress writes its frame before it is sealed; grown to the largest chunk seen. */
+let frameBuffer = Buffer.alloc(0);
+
+function cipherFor(decrypt, nonce, type, id, plaintextLength) {
+  const subkey = hchacha20(encryptionKey, nonce.subarray(0, 16));
+  const ietf = Buffer.alloc(12);
+  nonce.copy(ietf, 4, 16, 24);
+  const make = decrypt ? crypto.createDecipheriv : crypto.createCipheriv;
+  const c = make('chacha20-poly1305', subkey, ietf, { authTagLength: TAG });
+  c.setAAD(Buffer.from('coffer/v1/blob/' + type + '/' + id, 'latin1'), { plaintextLength });
+  return c;
+}
+
+function contentIdOf(bytes) {
+  return crypto.createHmac('sha256', contentKey).update(bytes).digest('hex');
+}
+
+/** Seals buf[0, length) into a box written over it; returns the box's length (at most length + 41). */
+function seal(buf, length, type, id, compress) {
+  const plain = Buffer.from(buf, 0, length);
+  let prefix = RAW;
+  let body = plain;
+  if (compress && zstd && length >= workerData.minCompress) {
+    if (frameBuffer.length < length) frameBuffer = Buffer.allocUnsafe(length);
+    // Room for one byte less than the chunk: a frame that is not smaller is not kept.
+    const n = zstd.compress(plain, frameBuffer.subarray(0, length - 1));
+    if (n > 0) {
+      prefix = ZSTD;
+      body = frameBuffer.subarray(0, n);
+    }
+  }
+  const nonce = crypto.randomBytes(NONCE);
+  const cipher = cipherFor(false, nonce, type, id, 1 + body.length);
+  const head = cipher.update(Buffer.of(prefix));
+  const sealed = cipher.update(body);
+  cipher.final();
+  allocated(sealed.length);
+  // The plaintext has been read whole by now, so the box may overwrite it.
+  const out = Buffer.from(buf);
+  nonce.copy(out, 0);
+  head.copy(out, NONCE);
+  sealed.copy(out, NONCE + 1);
+  cipher.getAuthTag().copy(out, NONCE + 1 + sealed.length);
+  return NONCE + 1 + sealed.length + TAG;
+}
+
+/**
+ * Opens a blob box and checks its content id. The plaintext goes into \`out\` when it fits (then
+ * { length }), else into a buffer of its own ({ body }); a failure is { damage, detail }.
+ */
+function openBox(box, type, id, out) {
+  if (box.length < NONCE + TAG) return { damage: 'auth' };
+  const nonce = box.subarray(0, NONCE);
+  const decipher = cipherFor(true, nonce, type, id, box.length - NONCE - TAG);
+  decipher.setAuthTag(box.subarray(box.length - TAG));
+  const plaintext = decipher.update(box.subarray(NONCE, box.length - TAG));
+  try {
+    decipher.final();
+  } catch {
+    return { damage: 'auth' };
+  }
+  allocated(plaintext.length);
+  if (plaintext.length === 0) return { damage: 'empty' };
+  let body;
+  if (plaintext[0] === RAW) body = plaintext.subarray(1);
+  else if (plaintext[0] !== ZSTD) return { damage: 'compression', detail: plaintext[0] };
+  else if (!zstd) return { damage: 'no-zstd' };
+  else {
+    try {
+      const n = zstd.decompress(plaintext.subarray(1), out);
+      if (n >= 0) body = out.subarray(0, n);
+      else {
+        body = zlib.zstdDecompressSync(plaintext.subarray(1));
+        allocated(body.buffer.byteLength);
+      }
+    } catch {
+      return { damage: 'decompress' };
+    }
+  }
+  if (contentIdOf(body) !== id) return { damage: 'id' };
+  if (body.buffer === out.buffer && body.byteOffset === out.byteOffset) return { length: body.length };
+  if (body.length <= out.length) {
+    body.copy(out, 0);
+    return { length: body.length };
+  }
+  return { body };
+}
+
+/** Where verifyPack opens blobs it only checks. */
+let scratch = Buffer.alloc(0);
+
+const ops = {
+  name(m) {
+    return { id: contentIdOf(Buffer.from(m.buf, 0, m.length)), buf: m.buf };
+  },
+  seal(m) {
+    return { length: seal(m.buf, m.length, m.type, m.id, m.compress), buf: m.buf };
+  },
+  open(m) {
+    // m.box is the caller's to give away: it becomes this thread's garbage once decrypted.
+    allocated(m.box.byteLength);
+    const r = openBox(Buffer.from(m.box, m.boxOffset, m.length), m.type, m.id, Buffer.from(m.buf));
+    if (r.damage) return { damage: r.damage, detail: r.detail, buf: m.buf };
+    if (r.body) {
+      // Bigger than the index said (and so than buf): a buffer of its own; the caller sees the length.
+      const own = new ArrayBuffer(r.body.length);
+      r.body.copy(Buffer.from(own), 0);
+      return { length: r.body.length, buf: m.buf, extra: own };
+    }
+    return { length: r.length, buf: m.buf };
+  },
+  verifyPack(m) {
+    allocated(m.pack.byteLength);
+    const pack = Buffer.from(m.pack, m.packOffset, m.length);
+    const sha256 = crypto.createHash('sha256').update(pack).digest('hex');
+    const bad = [];
+    for (const [type, id, offset, length, rawLength] of m.entries) {
+      if (scratch.length < rawLength + 1) scratch = Buffer.allocUnsafe(rawLength + 1);
+      const r =
+        offset + length <= pack.length
+          ? openBox(pack.subarray(offset, offset + length), type, id, scratch)
+          : { damage: 'range' };
+      if (r.damage || (r.body ? r.body.length : r.length) !== rawLength) bad.push(id);
+    }
+    return { sha256, bad };
+  },
+};
+
+parentPort.on('message', (m) => {
+  let reply;
+  try {
+    reply = ops[m.op](m);
+  } catch (err) {
+    reply = { failure: String((err && err.stack) || err), buf: m.buf };
+    if (!(m.buf instanceof ArrayBuffer)) delete reply.buf;
+  }
+  reply.seq = m.seq;
+  const transfer = [reply.buf, reply.extra].filter((b) => b instanceof ArrayBuffer);
+  parentPort.postMessage(reply, transfer);
+  collectGarbage();
+});
+`;

@@ -1,0 +1,237 @@
+// Worker threads for the per-blob heavy work: content ids, zstd and XChaCha20-Poly1305 for backups; opening
+// and checking blobs for restores and checks. The main thread keeps the I/O, the chunker and the decisions.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
+import { BLOB_WORKER_SOURCE } from './blob-worker-source.js';
+import { MIN_COMPRESS_SIZE, ZSTD_LEVEL } from './compression.js';
+import type { BlobType } from './format.js';
+import type { MasterKey } from './master-key.js';
+import { BOX_OVERHEAD } from './pack-buffer.js';
+
+export interface BlobWorkersOptions {
+  /** Worker threads; by default one per core but one (the main thread's), at least one, at most four. */
+  readonly threads?: number;
+  readonly zstdLevel?: number;
+}
+
+/** An entry of a pack for {@link BlobWorkers.verifyPack}. */
+export interface PackBlobEntry {
+  readonly type: BlobType;
+  readonly id: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly rawLength: number;
+}
+
+interface Reply {
+  readonly seq: number;
+  /** The caller's buffer, handed back (absent when it was given away). */
+  readonly buf: ArrayBuffer;
+  readonly id?: string;
+  readonly length?: number;
+  readonly extra?: ArrayBuffer;
+  readonly damage?: 'auth' | 'empty' | 'decompress' | 'compression' | 'id' | 'no-zstd';
+  readonly detail?: number;
+  readonly sha256?: string;
+  readonly bad?: string[];
+  readonly failure?: string;
+}
+
+interface Pending {
+  readonly resolve: (r: Reply) => void;
+  readonly reject: (err: unknown) => void;
+  readonly slot: Slot;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  busy: number;
+}
+
+/**
+ * A small pool of blob workers. Every call moves its buffers to a worker (the caller must not touch them
+ * meanwhile); the ones a call hands back come as new ArrayBuffers over the same memory. Calls go to the
+ * least busy worker.
+ */
+export class BlobWorkers {
+  readonly #threads: number;
+  readonly #start: () => Slot;
+  /** Started on the first call: a backup with nothing to read never needs them. */
+  #slots: Slot[] | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #seq = 0;
+  #failure: unknown;
+
+  constructor(master: Pick<MasterKey, 'contentId' | 'encryption'>, opts: BlobWorkersOptions = {}) {
+    this.#threads = Math.max(1, opts.threads ?? defaultThreads());
+    const workerData = {
+      contentId: master.contentId,
+      encryption: master.encryption,
+      level: opts.zstdLevel ?? ZSTD_LEVEL,
+      minCompress: MIN_COMPRESS_SIZE,
+    };
+    this.#start = () => {
+      const worker = new Worker(BLOB_WORKER_SOURCE, { eval: true, workerData });
+      // Never what keeps the process alive: callers close the pool, and a crash must not hang the exit.
+      worker.unref();
+      const slot: Slot = { worker, busy: 0 };
+      worker.on('message', (r: Reply) => this.#settle(r));
+      worker.on('error', (err) => this.#fail(err));
+      worker.on('exit', (code) => {
+        if (this.#pending.size > 0) this.#fail(new Error(`a blob worker stopped (exit code ${code})`));
+      });
+      return slot;
+    };
+  }
+
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /** The content id of buf[0, length). */
+  async name(buf: ArrayBuffer, length: number): Promise<{ id: string; buffer: ArrayBuffer }> {
+    const r = await this.#call({ op: 'name', buf, length }, [buf]);
+    return { id: r.id!, buffer: r.buf };
+  }
+
+  /**
+   * Seals buf[0, length) as a blob box written over it (compressed when `compress` and it pays). The buffer
+   * needs length + BOX_OVERHEAD bytes. Resolves with the box's length.
+   */
+  async seal(
+    buf: ArrayBuffer,
+    length: number,
+    type: BlobType,
+    id: string,
+    compress: boolean,
+  ): Promise<{ length: number; buffer: ArrayBuffer }> {
+    if (buf.byteLength < length + BOX_OVERHEAD)
+      throw new RangeError('seal: the buffer has no room for the box');
+    const r = await this.#call({ op: 'seal', buf, length, type, id, compress }, [buf]);
+    return { length: r.length!, buffer: r.buf };
+  }
+
+  /**
+   * Opens the blob box box[offset, offset + length) and checks it (authentication, decompression, content
+   * id), writing its plaintext into `out`. `box` is given away (it must not be touched again); `out` comes
+   * back as `buffer`. A damaged blob throws {@link BlobDamageError} (a CorruptObjectError with openBlob's
+   * messages, carrying `out` back). `plaintext` is a view of `buffer`, or of a buffer of its own when the
+   * plaintext does not fit in `out` with a byte to spare.
+   */
+  async open(
+    box: ArrayBuffer,
+    offset: number,
+    length: number,
+    out: ArrayBuffer,
+    type: BlobType,
+    id: string,
+    rawLength: number,
+  ): Promise<{ plaintext: Uint8Array; buffer: ArrayBuffer }> {
+    const r = await this.#call(
+      { op: 'open', box, boxOffset: offset, length, buf: out, type, id, rawLength },
+      [box, out],
+    );
+    if (r.damage === 'no-zstd') throw new UnsupportedFormatError(damageMessage(type, id, r));
+    if (r.damage) throw new BlobDamageError(damageMessage(type, id, r), r.buf);
+    const plaintext = r.extra ? new Uint8Array(r.extra) : new Uint8Array(r.buf, 0, r.length!);
+    return { plaintext, buffer: r.buf };
+  }
+
+  /**
+   * Verifies a whole pack, pack[offset, offset + length): its SHA-256, and each entry's blob
+   * (authentication, decompression, content id, plaintext length). `pack` is given away. Returns the
+   * pack's SHA-256 and the ids of the blobs that fail.
+   */
+  async verifyPack(
+    pack: ArrayBuffer,
+    offset: number,
+    length: number,
+    entries: readonly PackBlobEntry[],
+  ): Promise<{ sha256: string; badBlobs: string[] }> {
+    const rows = entries.map((e) => [e.type, e.id, e.offset, e.length, e.rawLength]);
+    const r = await this.#call({ op: 'verifyPack', pack, packOffset: offset, length, entries: rows }, [pack]);
+    return { sha256: r.sha256!, badBlobs: r.bad! };
+  }
+
+  /** Stops the workers; calls still waiting, and later ones, reject. */
+  async close(): Promise<void> {
+    this.#fail(new Error('the blob workers were closed'));
+    await Promise.all((this.#slots ?? []).map((s) => s.worker.terminate()));
+  }
+
+  #call(message: { op: string } & Record<string, unknown>, transfer: ArrayBuffer[]): Promise<Reply> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    this.#slots ??= Array.from({ length: this.#threads }, this.#start);
+    const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const seq = this.#seq++;
+    slot.busy++;
+    const reply = new Promise<Reply>((resolve, reject) => this.#pending.set(seq, { resolve, reject, slot }));
+    slot.worker.postMessage({ ...message, seq }, transfer);
+    return reply;
+  }
+
+  #settle(r: Reply): void {
+    const p = this.#pending.get(r.seq);
+    if (!p) return;
+    this.#pending.delete(r.seq);
+    p.slot.busy--;
+    if (r.failure !== undefined) p.reject(new Error(`a blob worker failed: ${r.failure}`));
+    else p.resolve(r);
+  }
+
+  #fail(err: unknown): void {
+    this.#failure ??= err;
+    for (const [seq, p] of [...this.#pending]) {
+      this.#pending.delete(seq);
+      p.reject(err);
+    }
+  }
+}
+
+/** A blob that does not open; carries the caller's buffer back so it can be reused. */
+export class BlobDamageError extends CorruptObjectError {
+  readonly buffer: ArrayBuffer;
+  constructor(message: string, buffer: ArrayBuffer) {
+    super(message);
+    this.buffer = buffer;
+  }
+}
+
+function damageMessage(type: BlobType, id: string, r: Reply): string {
+  const what = `${type} blob ${id.slice(0, 12)}`;
+  switch (r.damage) {
+    case 'auth':
+      return `${what} is damaged or was tampered with: it failed authentication`;
+    case 'empty':
+      return `${what} is damaged: empty payload`;
+    case 'decompress':
+      return `${what} is damaged: its compressed data does not decompress`;
+    case 'compression':
+      return `${what} uses unknown compression ${r.detail}`;
+    case 'no-zstd':
+      return `${what} is zstd-compressed, and this Node.js has no zstd: run coffer on Node.js 22.15 or later (24 LTS recommended)`;
+    default:
+      return `${what} is damaged: its content does not match its id`;
+  }
+}
+
+/**
+ * The bytes as (buffer, offset, length) that may be given away to a worker: the view's own ArrayBuffer when
+ * it covers all of it (what storage reads return), else a copy (a view into a larger buffer, or into
+ * Buffer's shared pool, which must never be transferred).
+ */
+export function transferable(bytes: Uint8Array): { buffer: ArrayBuffer; offset: number; length: number } {
+  const whole =
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteLength > 4096;
+  const own = whole ? bytes : new Uint8Array(bytes);
+  return { buffer: own.buffer as ArrayBuffer, offset: 0, length: own.length };
+}
+
+function defaultThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}

@@ -1,0 +1,92 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runBackup } from '../../src/backup/index.js';
+import {
+  loadMasterIndex,
+  loadSnapshots,
+  objectKey,
+  RepositoryBlobReader,
+  findNode,
+} from '../../src/repository/index.js';
+import { runRestore } from '../../src/restore/index.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import { memRepo, seededBytes } from '../helpers/repo.js';
+import { diskContents } from '../helpers/snapshot-contents.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'coffer-restore-w-'));
+  dirs.push(d);
+  return d;
+}
+
+async function source(): Promise<string> {
+  const root = await tmp();
+  await mkdir(join(root, 'Minutes/2024'), { recursive: true });
+  await writeFile(join(root, 'Minutes/2024/jan.txt'), 'Minutes of January. '.repeat(40_000));
+  await writeFile(join(root, 'scan.pdf'), seededBytes(3, 2_500_000));
+  await writeFile(join(root, 'small.txt'), 'small');
+  await writeFile(join(root, 'empty.txt'), '');
+  return root;
+}
+
+describe('restore on blob workers', () => {
+  it('the parallel reader gives the bytes the plain reader gives, and takes its buffers back', async () => {
+    const root = await source();
+    const repo = await memRepo();
+    await runBackup(repo, { paths: [root] });
+    const ctx = { storage: repo.storage, master: repo.master };
+    const [snap] = await loadSnapshots(ctx);
+    const plain = new RepositoryBlobReader(repo.storage, repo.master, await loadMasterIndex(ctx));
+    const { node } = (await findNode(plain, snap!.snapshot.tree, `${root}/scan.pdf`))!;
+    const parallel = plain.parallel();
+    try {
+      for (const id of node!.content!) {
+        const fast = await parallel.reader.readBlob('data', id);
+        expect(Buffer.from(fast).equals(await plain.readBlob('data', id))).toBe(true);
+        parallel.reader.release!(fast);
+      }
+    } finally {
+      await parallel.close();
+    }
+  });
+
+  it('a damaged data blob fails its file, named, while the other files are restored', async () => {
+    const root = await source();
+    const storage = new MemoryStorage();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const ctx = { storage: repo.storage, master: repo.master };
+    const [snap] = await loadSnapshots(ctx);
+    const index = await loadMasterIndex(ctx);
+    const reader = new RepositoryBlobReader(repo.storage, repo.master, index);
+    const { node } = (await findNode(reader, snap!.snapshot.tree, `${root}/scan.pdf`))!;
+    const at = index.lookup(node!.content![0]!)!;
+    const key = objectKey('pack', at.packId);
+    const pack = (await storage.get(key)).slice();
+    pack[at.offset + 100]! ^= 1;
+    await storage.put(key, pack);
+
+    const target = await tmp();
+    const r = await runRestore(repo, { snapshot: 'latest', path: root, target });
+    expect(r.outcome!.errors).toEqual([
+      expect.objectContaining({ path: 'scan.pdf', message: expect.stringMatching(/failed authentication/) }),
+    ]);
+    const restored = await diskContents(target);
+    expect([...restored.keys()].sort()).toEqual([
+      'Minutes',
+      'Minutes/2024',
+      'Minutes/2024/jan.txt',
+      'empty.txt',
+      'small.txt',
+    ]);
+    expect(await readFile(join(target, 'Minutes/2024/jan.txt'), 'utf8')).toBe(
+      'Minutes of January. '.repeat(40_000),
+    );
+  });
+});
