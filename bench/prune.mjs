@@ -80,7 +80,8 @@ try {
   console.log(
     `prune: ${plan.snapshots} snapshots use ${(plan.usedBytes / MiB).toFixed(1)} MiB, ` +
       `${(plan.unusedBytes / MiB).toFixed(1)} MiB unused; deleted ${plan.deletePacks} packs, repacked ` +
-      `${plan.repackPacks} into ${plan.packsWritten}; ${plan.indexFiles} index files became one`,
+      `${plan.repackPacks} into ${plan.packsWritten}; ${plan.indexFiles} index files became ` +
+      `${dirStats(join(repoDir, 'index')).files}`,
   );
   console.log('');
   table([

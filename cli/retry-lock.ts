@@ -26,7 +26,7 @@ export function retryLockFrom(flags: { retryLock?: string }): number {
   return parts.reduce((ms, p) => ms + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
 }
 
-/** Runs `attempt`, trying again while the repository is locked for up to `retryForMs`; says once that it waits. */
+/** Runs `attempt`, again while the repository is locked, for up to `retryForMs`; says once that it waits. */
 export function whileLocked<T>(io: CliIo, retryForMs: number, attempt: () => Promise<T>): Promise<T> {
   let told = false;
   return retryWhileLocked(attempt, {

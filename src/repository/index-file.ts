@@ -25,21 +25,36 @@ export interface IndexFile {
 const BLOB_BYTES = 1 + 32 + 12;
 
 export function encodeIndex(index: IndexFile): Uint8Array {
-  const blobCount = index.packs.reduce((n, p) => n + p.blobs.length, 0);
-  const size = 1 + 4 + 32 * index.supersedes.length + 4 + index.packs.length * 36 + blobCount * BLOB_BYTES;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let at = 0;
-  out[at++] = 1;
-  view.setUint32(at, index.supersedes.length, true);
-  at += 4;
-  for (const id of index.supersedes) {
-    out.set(fromHex(id), at);
-    at += 32;
+  const builder = new IndexBuilder(index.supersedes);
+  for (const pack of index.packs) builder.add(pack);
+  return builder.finish();
+}
+
+/**
+ * Encodes an index file pack by pack as they are added, so that a caller listing hundreds of thousands
+ * of blobs (prune) never holds an object for each of them at once.
+ */
+export class IndexBuilder {
+  readonly #supersedes: readonly string[];
+  #body = new Uint8Array(64 * 1024);
+  #view = new DataView(this.#body.buffer);
+  #size = 0;
+  #packs = 0;
+  #blobs = 0;
+
+  constructor(supersedes: readonly string[]) {
+    this.#supersedes = supersedes;
   }
-  view.setUint32(at, index.packs.length, true);
-  at += 4;
-  for (const pack of index.packs) {
+
+  get blobCount(): number {
+    return this.#blobs;
+  }
+
+  add(pack: IndexedPack): void {
+    this.#reserve(36 + pack.blobs.length * BLOB_BYTES);
+    const out = this.#body;
+    const view = this.#view;
+    let at = this.#size;
     out.set(fromHex(pack.id), at);
     view.setUint32(at + 32, pack.blobs.length, true);
     at += 36;
@@ -51,8 +66,35 @@ export function encodeIndex(index: IndexFile): Uint8Array {
       view.setUint32(at + 41, b.rawLength, true);
       at += BLOB_BYTES;
     }
+    this.#size = at;
+    this.#packs++;
+    this.#blobs += pack.blobs.length;
   }
-  return out;
+
+  finish(): Uint8Array {
+    const head = 1 + 4 + 32 * this.#supersedes.length + 4;
+    const out = new Uint8Array(head + this.#size);
+    const view = new DataView(out.buffer);
+    let at = 0;
+    out[at++] = 1;
+    view.setUint32(at, this.#supersedes.length, true);
+    at += 4;
+    for (const id of this.#supersedes) {
+      out.set(fromHex(id), at);
+      at += 32;
+    }
+    view.setUint32(at, this.#packs, true);
+    out.set(this.#body.subarray(0, this.#size), head);
+    return out;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#size + bytes <= this.#body.length) return;
+    const grown = new Uint8Array(Math.max(this.#body.length * 2, this.#size + bytes));
+    grown.set(this.#body.subarray(0, this.#size));
+    this.#body = grown;
+    this.#view = new DataView(grown.buffer);
+  }
 }
 
 export function decodeIndex(bytes: Uint8Array, what: string): IndexFile {

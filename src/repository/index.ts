@@ -74,6 +74,7 @@ export { openBlobAsync } from './blob.js';
 export {
   decodeIndex,
   encodeIndex,
+  IndexBuilder,
   type IndexedBlob,
   type IndexedPack,
   type IndexFile,
@@ -129,4 +130,4 @@ export {
 } from './locks.js';
 export { type RetryLockOptions, retryWhileLocked } from './lock-retry.js';
 export { collectUsedBlobs } from './used-blobs.js';
-export { BlobIdSet, type ReadonlyBlobIdSet } from './blob-id-set.js';
+export { BlobIdSet, type BlobIdSetLike, IndexedBlobSet, type ReadonlyBlobIdSet } from './blob-id-set.js';

@@ -1,9 +1,10 @@
 // Every blob the given snapshots use (their trees and the data the trees list), each tree read once.
 
 import { CorruptObjectError } from '../errors.js';
-import { BlobIdSet } from './blob-id-set.js';
+import { BlobIdSet, type BlobIdSetLike, IndexedBlobSet, type ReadonlyBlobIdSet } from './blob-id-set.js';
 import type { BlobReader } from './blob-reader.js';
 import { isRecord } from './config.js';
+import type { MasterIndex } from './master-index.js';
 import { parseJson } from './sealed.js';
 import type { StoredSnapshot } from './snapshots.js';
 
@@ -12,23 +13,34 @@ const TREES_AT_ONCE = 8;
 
 /**
  * Throws (CorruptObjectError, BlobNotFoundError) when a tree cannot be read: callers that delete must stop.
- * Built for repositories of millions of blobs (prune must stay under 500 MB): the set is compact (a
- * million ids in some 45 MB), and trees are read only for what they refer to, not decoded whole.
+ * Built for repositories of millions of blobs (prune must stay under 500 MB): trees are read only for
+ * what they refer to, not decoded whole, and the set is compact: with `index`, a byte per index entry
+ * (ids the index does not list are left out: no pack holds them), else some 45 bytes per id.
  */
 export async function collectUsedBlobs(
   reader: BlobReader,
   snapshots: readonly StoredSnapshot[],
-  opts: { signal?: AbortSignal } = {},
-): Promise<BlobIdSet> {
-  const used = new BlobIdSet();
-  const pending = snapshots.map((s) => s.snapshot.tree);
+  opts: { signal?: AbortSignal; index?: MasterIndex } = {},
+): Promise<ReadonlyBlobIdSet> {
+  const used: BlobIdSetLike = opts.index ? new IndexedBlobSet(opts.index) : new BlobIdSet();
+  const pending: string[] = [];
+  const unlisted = new Set<string>();
+  const follow = (id: string): void => {
+    if (used.add(id)) pending.push(id);
+    else if (!used.has(id) && !unlisted.has(id)) {
+      // A tree the index does not list is still read once, so that reading it fails loudly.
+      unlisted.add(id);
+      pending.push(id);
+    }
+  };
   const visit = async (treeId: string): Promise<void> => {
     const what = `tree ${treeId.slice(0, 12)}`;
     treeReferences(await reader.readBlob('tree', treeId, opts), what, (id, isTree) => {
-      if (used.add(id) && isTree) pending.push(id);
+      if (isTree) follow(id);
+      else used.add(id);
     });
   };
-  for (const id of pending) used.add(id);
+  for (const s of snapshots) follow(s.snapshot.tree);
   while (pending.length > 0) {
     opts.signal?.throwIfAborted();
     await Promise.all(pending.splice(0, TREES_AT_ONCE).map(visit));

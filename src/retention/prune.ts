@@ -1,17 +1,20 @@
 // Prune: reclaim the space of data no snapshot uses. Plan first (a plain value, printed by --dry-run), then
 // apply in an order that keeps every remaining snapshot restorable if it stops at any point: new packs,
-// then a new index that supersedes the old ones, then deleting old index files, then deleting packs.
+// then a new index (in files of at most 50 000 blobs) that supersedes the old ones, then deleting old
+// index files, then deleting packs. Memory stays bounded for repositories of millions of blobs.
 
 import { CorruptObjectError } from '../errors.js';
 import {
   activeObjectLock,
-  type BlobIdSet,
   BlobWriter,
   collectUsedBlobs,
-  encodeIndex,
+  decodeIndex,
+  IndexBuilder,
+  IndexedBlobSet,
   type IndexedPack,
   idFromKey,
   loadMasterIndex,
+  loadObject,
   loadSnapshots,
   MasterIndex,
   objectKey,
@@ -74,11 +77,12 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
 
     // 1. Copy the used blobs of repacked packs into new packs (their boxes stay valid: the associated
     //    data binds a blob to its id and type, not to a pack). Each is opened first, so damage is not copied.
-    //    A writer remembers every blob id it is given (a Set of strings), so a fresh one takes over every
-    //    REPACK_BATCH blobs; `written` indexes what the earlier ones stored, so each blob is still copied once.
-    const written = new MasterIndex();
+    //    `copied` (a byte per index entry) makes sure each blob is copied once, so blobs go straight in
+    //    with addClaimed rather than through the writer's own Set of ids; and as a writer indexes every pack
+    //    it writes, a fresh one takes over every REPACK_BATCH blobs.
+    const copied = new IndexedBlobSet(state.index);
     const newWriter = (): BlobWriter =>
-      new BlobWriter(ctx, written, {
+      new BlobWriter(ctx, new MasterIndex(), {
         packSize: repo.config.packSize,
         maxBlobSize: repo.config.chunker.maxSize,
         indexEvery: Number.MAX_SAFE_INTEGER,
@@ -90,9 +94,9 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
       newIndexFiles.push(...(await writer.flush(opts.signal)));
       packsWritten += writer.stats.packs;
     };
-    let copied = 0;
+    let inWriter = 0;
     for (const pack of plan.repackPacks) {
-      const wanted = state.index.packBlobs(pack.id).filter((b) => state.used.has(b.id) && !writer.has(b.id));
+      const wanted = state.index.packBlobs(pack.id).filter((b) => state.used.has(b.id) && !copied.has(b.id));
       if (wanted.length === 0) continue;
       // One read from the first wanted blob to the end of the last, as restic does, not one per blob.
       let start = Number.POSITIVE_INFINITY;
@@ -106,13 +110,14 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
         ...signal,
       });
       for (const blob of wanted) {
-        if (writer.has(blob.id)) continue; // listed twice in this pack
+        if (!copied.add(blob.id)) continue; // listed twice in this pack
         const box = span.subarray(blob.offset - start, blob.offset - start + blob.length);
         openBlob(repo.master, blob.type, blob.id, box);
-        await writer.add({ type: blob.type, id: blob.id, box, rawLength: blob.rawLength }, opts.signal);
-        if (++copied % REPACK_BATCH === 0) {
+        await writer.addClaimed(blob.type, blob.id, box, blob.rawLength, opts.signal);
+        if (++inWriter === REPACK_BATCH) {
           await retire();
           writer = newWriter();
+          inWriter = 0;
         }
       }
     }
@@ -121,20 +126,29 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
 
     // 2. A new index for everything that stays, superseding every old index file: in files of at most
     //    INDEX_FILE_BLOBS blobs, each encoded and stored in turn (one file for a million blobs would need
-    //    well over 100 MB at once to build, encode, compress and seal). Readers use the union of all index files, so
-    //    until the old ones are deleted below, a crash between these writes loses nothing.
+    //    well over 100 MB at once to build, encode, compress and seal). Readers use the union of all index
+    //    files, so until the old ones are deleted below, a crash between these writes loses nothing.
     const unusedButRetained = plan.retained.packs.filter((p) => p.use === 'unused');
     const dropped = new Set(
       [...plan.deletePacks, ...plan.repackPacks, ...unusedButRetained].map((p) => p.id),
     );
-    const kept = function* (): Generator<IndexedPack> {
-      for (const id of state.index.packIds())
-        if (!dropped.has(id)) yield { id, blobs: state.index.packBlobs(id) };
-      for (const id of written.packIds()) yield { id, blobs: written.packBlobs(id) };
-    };
     const supersedes = [...state.indexIds, ...newIndexFiles];
-    for (const packs of indexParts(kept(), INDEX_FILE_BLOBS))
-      await saveObject(ctx, 'index', encodeIndex({ supersedes, packs }), signal);
+    let part = new IndexBuilder(supersedes);
+    const list = async (pack: IndexedPack): Promise<void> => {
+      if (part.blobCount > 0 && part.blobCount + pack.blobs.length > INDEX_FILE_BLOBS) {
+        await saveObject(ctx, 'index', part.finish(), signal);
+        part = new IndexBuilder(supersedes);
+      }
+      part.add(pack);
+    };
+    for (const id of state.index.packIds())
+      if (!dropped.has(id)) await list({ id, blobs: state.index.packBlobs(id) });
+    // The new packs, from the index files their writers stored (a few thousand blobs at a time).
+    for (const id of newIndexFiles)
+      for (const pack of decodeIndex(await loadObject(ctx, 'index', id, signal), `index/${id}`).packs)
+        await list(pack);
+    // The last part; with nothing left to list, an empty one still records that the old files are superseded.
+    await saveObject(ctx, 'index', part.finish(), signal);
 
     // 3. Only now delete: old index files, then the packs no longer listed. Under Object Lock, index files
     //    still retained stay (those written just now among them) and so do the packs they or their own
@@ -149,29 +163,10 @@ export async function runPrune(repo: Repository, opts: PruneOptions = {}): Promi
   });
 }
 
-/** Blobs copied by one BlobWriter before a fresh one takes over (bounds the ids a writer keeps). */
+/** Blobs copied by one BlobWriter before a fresh one takes over (bounds the index a writer keeps). */
 const REPACK_BATCH = 50_000;
 /** The most blobs one new index file lists (restic's full index files hold 50 000 too). */
 const INDEX_FILE_BLOBS = 50_000;
-
-/** Packs grouped for index files of at most `limit` blobs (a pack is never split); always one group at least. */
-function* indexParts(packs: Iterable<IndexedPack>, limit: number): Generator<IndexedPack[]> {
-  let part: IndexedPack[] = [];
-  let blobs = 0;
-  let parts = 0;
-  for (const pack of packs) {
-    if (part.length > 0 && blobs + pack.blobs.length > limit) {
-      yield part;
-      parts++;
-      part = [];
-      blobs = 0;
-    }
-    part.push(pack);
-    blobs += pack.blobs.length;
-  }
-  // Even with nothing left to list, one (empty) index file records that the old ones are superseded.
-  if (part.length > 0 || parts === 0) yield part;
-}
 
 interface Survey {
   readonly plan: Omit<PrunePlan, 'retained'>;
@@ -186,13 +181,12 @@ async function survey(repo: Repository, opts: PruneOptions): Promise<Survey> {
   const signal = opts.signal ? { signal: opts.signal } : {};
   const snapshots = await loadSnapshots(ctx, signal);
   const index = await loadMasterIndex(ctx, signal);
-  let used: BlobIdSet;
+  let used: ReadonlyBlobIdSet;
   try {
-    used = await collectUsedBlobs(
-      new RepositoryBlobReader(repo.storage, repo.master, index),
-      snapshots,
-      signal,
-    );
+    used = await collectUsedBlobs(new RepositoryBlobReader(repo.storage, repo.master, index), snapshots, {
+      ...signal,
+      index,
+    });
   } catch (err) {
     if (err instanceof CorruptObjectError) {
       throw new CorruptObjectError(

@@ -3,12 +3,14 @@
 // waits its turn and succeeds. Whatever the interleaving, check --read-data stays clean, no lock is
 // left behind, and every snapshot restores exactly what was backed up.
 
-import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLocks, loadSnapshots, openRepository } from '../../src/repository/index.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { coffer, tempDir } from '../helpers/cli.js';
+import { seededBytes } from '../helpers/repo.js';
 import { diskContents } from '../helpers/snapshot-contents.js';
 import {
   buildFixture,
@@ -19,8 +21,6 @@ import {
   restoredDigest,
   startCoffer,
 } from './prune-fixture.js';
-import { seededBytes } from '../helpers/repo.js';
-import { writeFile } from 'node:fs/promises';
 
 const SEED = 0x636f6e63; // "conc"
 

@@ -2,11 +2,12 @@
 // 32 KiB packs and an 8 KiB chunker, which the format allows), several snapshots of a folder whose files
 // change between them, and what each snapshot holds, to compare restores with.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { runBackup } from '../../src/backup/index.js';
 import { encodeConfig } from '../../src/repository/config.js';
 import { CONFIG_KEY, initRepository, type Repository } from '../../src/repository/index.js';
@@ -15,6 +16,8 @@ import { LocalStorage } from '../../src/storage/local.js';
 import { COFFER_BIN } from '../helpers/cli.js';
 import { fastKdf, seededBytes } from '../helpers/repo.js';
 import { diskContents } from '../helpers/snapshot-contents.js';
+
+const execFileAsync = promisify(execFile);
 
 export const FIXTURE_PASSWORD = 'prune fixture password';
 
@@ -84,14 +87,13 @@ export async function buildFixture(work: string, shape: FixtureShape, seed: numb
 }
 
 /**
- * A fresh copy of a repository folder, so each run starts from the same state. It is flushed to disk
- * before returning: otherwise the first fsync of the next command pays for writing the whole copy back,
- * and that command's timing differs from one run to the next.
+ * A fresh copy of a repository folder, so each run starts from the same state: hard links, made in an
+ * instant, which is safe because coffer never changes a stored file (it writes a new file and renames
+ * it into place, and deletes by unlinking), so nothing a run does reaches the original.
  */
 export async function copyRepository(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
-  await cp(from, to, { recursive: true });
-  execFileSync('sync');
+  await execFileAsync('cp', ['-al', from, to]);
 }
 
 /** Restores snapshot `id` (its backed-up folder) into `target` and returns what landed there. */
