@@ -206,10 +206,10 @@ function seal(buf, length, type, id, compress) {
 }
 
 /**
- * Opens a blob box and checks its content id. The plaintext goes into \`out\` when it fits (then
- * { length }), else into a buffer of its own ({ body }); a failure is { damage, detail }.
+ * Opens a blob box and checks its content id (unless \`checkId\` is false). The plaintext goes into \`out\`
+ * when it fits (then { length }), else into a buffer of its own ({ body }); a failure is { damage, detail }.
  */
-function openBox(box, type, id, out) {
+function openBox(box, type, id, out, checkId = true) {
   if (box.length < NONCE + TAG) return { damage: 'auth' };
   const nonce = box.subarray(0, NONCE);
   const decipher = cipherFor(true, nonce, type, id, box.length - NONCE - TAG);
@@ -238,7 +238,7 @@ function openBox(box, type, id, out) {
       return { damage: 'decompress' };
     }
   }
-  if (contentIdOf(body) !== id) return { damage: 'id' };
+  if (checkId && contentIdOf(body) !== id) return { damage: 'id' };
   if (body.buffer === out.buffer && body.byteOffset === out.byteOffset) return { length: body.length };
   if (body.length <= out.length) {
     body.copy(out, 0);
@@ -260,7 +260,7 @@ const ops = {
   open(m) {
     // m.box is the caller's to give away: it becomes this thread's garbage once decrypted.
     allocated(m.box.byteLength);
-    const r = openBox(Buffer.from(m.box, m.boxOffset, m.length), m.type, m.id, Buffer.from(m.buf));
+    const r = openBox(Buffer.from(m.box, m.boxOffset, m.length), m.type, m.id, Buffer.from(m.buf), m.checkId);
     if (r.damage) return { damage: r.damage, detail: r.detail, buf: m.buf };
     if (r.body) {
       // Bigger than the index said (and so than buf): a buffer of its own; the caller sees the length.

@@ -118,7 +118,8 @@ export class BlobWorkers {
    * id), writing its plaintext into `out`. `box` is given away (it must not be touched again); `out` comes
    * back as `buffer`. A damaged blob throws {@link BlobDamageError} (a CorruptObjectError with openBlob's
    * messages, carrying `out` back). `plaintext` is a view of `buffer`, or of a buffer of its own when the
-   * plaintext does not fit in `out` with a byte to spare.
+   * plaintext does not fit in `out` with a byte to spare. `checkId: false` leaves out the content-id check,
+   * for a caller that checks every byte against a hash of its own (see ParallelBlobReader).
    */
   async open(
     box: ArrayBuffer,
@@ -128,9 +129,10 @@ export class BlobWorkers {
     type: BlobType,
     id: string,
     rawLength: number,
+    checkId = true,
   ): Promise<{ plaintext: Uint8Array; buffer: ArrayBuffer }> {
     const r = await this.#call(
-      { op: 'open', box, boxOffset: offset, length, buf: out, type, id, rawLength },
+      { op: 'open', box, boxOffset: offset, length, buf: out, type, id, rawLength, checkId },
       [box, out],
     );
     if (r.damage === 'no-zstd') throw new UnsupportedFormatError(damageMessage(type, id, r));

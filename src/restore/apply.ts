@@ -9,6 +9,9 @@ import type { PlanItem, RestorePlan } from './plan.js';
 import { UnsafeTargetError } from './errors.js';
 import type { RestoreTimings } from './timings.js';
 
+/** Restores of at least this many bytes open data blobs on worker threads. */
+const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
+
 /** Folder operations (mkdir, chmod, utimes) in flight at once. */
 const DIRS_AT_ONCE = 16;
 
@@ -71,8 +74,10 @@ export async function applyRestorePlan(
   const work = plan.items.filter(
     (i) => i.node.type !== 'dir' && (i.action === 'create' || i.action === 'overwrite'),
   );
-  // Data blobs are opened on worker threads, while this thread reads, hashes and writes.
-  const parallel = work.some((i) => i.node.type === 'file') ? reader.parallel?.() : undefined;
+  // Data blobs are opened on worker threads, while this thread reads, hashes and writes; a small restore
+  // (one file from a history, say) is done before the workers would have started. The parallel reader
+  // leaves content ids to the SHA-256 writeRestoredFile checks every file against.
+  const parallel = plan.bytes >= PARALLEL_FROM_BYTES ? reader.parallel?.() : undefined;
   const dataReader = parallel?.reader ?? reader;
   await mapLimit(work, opts.concurrency ?? 8, async (item) => {
     opts.signal?.throwIfAborted();

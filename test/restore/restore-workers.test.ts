@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../src/backup/index.js';
+import { createHash } from 'node:crypto';
 import {
+  BlobWriter,
+  blobIdOf,
+  encodeSnapshot,
   loadMasterIndex,
+  saveObject,
+  sealBlob,
   loadSnapshots,
   objectKey,
   RepositoryBlobReader,
@@ -29,7 +35,8 @@ async function source(): Promise<string> {
   const root = await tmp();
   await mkdir(join(root, 'Minutes/2024'), { recursive: true });
   await writeFile(join(root, 'Minutes/2024/jan.txt'), 'Minutes of January. '.repeat(40_000));
-  await writeFile(join(root, 'scan.pdf'), seededBytes(3, 2_500_000));
+  // Big enough (with the rest) that a restore opens its blobs on workers.
+  await writeFile(join(root, 'scan.pdf'), seededBytes(3, 9_000_000));
   await writeFile(join(root, 'small.txt'), 'small');
   await writeFile(join(root, 'empty.txt'), '');
   return root;
@@ -88,5 +95,56 @@ describe('restore on blob workers', () => {
     expect(await readFile(join(target, 'Minutes/2024/jan.txt'), 'utf8')).toBe(
       'Minutes of January. '.repeat(40_000),
     );
+  });
+
+  it('a blob whose content is not what its id says is caught by the file hash, and the file is not put in place', async () => {
+    const repo = await memRepo();
+    const index = await loadMasterIndex({ storage: repo.storage, master: repo.master });
+    const writer = new BlobWriter(repo, index, { packSize: 16 << 20 });
+    const good = seededBytes(5, 9_000_000);
+    const other = seededBytes(6, 9_000_000);
+    // Authentic (sealed with the repository's key) but under the id of the good content.
+    const liar = sealBlob(repo.master, 'data', other, { id: blobIdOf(repo.master, good) });
+    await writer.add(liar);
+    const tree = sealBlob(
+      repo.master,
+      'tree',
+      new TextEncoder().encode(
+        JSON.stringify({
+          nodes: [
+            {
+              name: 'scan.pdf',
+              type: 'file',
+              mode: 0o644,
+              mtime: '2026-01-01T00:00:00.000000000Z',
+              size: good.length,
+              sha256: createHash('sha256').update(good).digest('hex'),
+              content: [liar.id],
+            },
+          ],
+        }),
+      ),
+    );
+    await writer.add(tree);
+    await writer.flush();
+    const snapshot = {
+      version: 1 as const,
+      time: new Date().toISOString(),
+      tree: tree.id,
+      paths: ['/x'],
+      host: 'h',
+      user: 'u',
+      tags: [],
+      program: 'test',
+    };
+    await saveObject({ storage: repo.storage, master: repo.master }, 'snapshot', encodeSnapshot(snapshot));
+
+    const target = await tmp();
+    const r = await runRestore(repo, { snapshot: 'latest', target });
+    expect(r.plan.bytes).toBeGreaterThanOrEqual(8 * 1024 * 1024); // the worker path
+    expect(r.outcome!.errors).toEqual([
+      expect.objectContaining({ path: 'scan.pdf', message: expect.stringMatching(/did not verify/) }),
+    ]);
+    expect(await diskContents(target)).toEqual(new Map());
   });
 });
