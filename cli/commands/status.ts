@@ -5,15 +5,13 @@
 import type { Command } from 'commander';
 import {
   describeJob,
-  formatInZone,
   readState,
-  relativeTime,
   runningDaemonPid,
   stateFilePath,
   CONDITION_WORDS,
   type JobStatus,
 } from '../../src/daemon/index.js';
-import { formatBytes } from '../../src/ui/index.js';
+import { formatBytes, formatLocalTime, relativeTime } from '../../src/ui/index.js';
 import { configFor, globalOptions, jobFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { printJson, printLine } from '../render.js';
@@ -65,7 +63,7 @@ daemon has not run a job yet; 2 the config file is invalid.`,
 
 function renderJob(io: CliIo, s: JobStatus, now: Date): void {
   const tz = s.schedule.timezone;
-  const when = (t: string): string => `${formatInZone(t, tz)} (${relativeTime(t, now)})`;
+  const when = (t: string): string => `${formatLocalTime(t, tz)} (${relativeTime(t, now)})`;
   const row = (label: string, value: string): void => printLine(io, `  ${`${label}:`.padEnd(16)}${value}`);
   printLine(io);
   printLine(io, `${s.job}: ${CONDITION_WORDS[s.condition]}`);
@@ -93,7 +91,7 @@ function renderJob(io: CliIo, s: JobStatus, now: Date): void {
     s.overdue
       ? `OVERDUE since ${when(s.overdueAt!)}`
       : s.overdueAt
-        ? `yes (overdue if no backup succeeds by ${formatInZone(s.overdueAt, tz)})`
+        ? `yes (overdue if no backup succeeds by ${formatLocalTime(s.overdueAt, tz)})`
         : 'not yet known',
   );
   const size = s.repositorySize;
@@ -110,7 +108,7 @@ function renderJob(io: CliIo, s: JobStatus, now: Date): void {
   const dueBy = s.drillDueAt
     ? s.drillDue
       ? '; a drill is DUE'
-      : `; next due by ${formatInZone(s.drillDueAt, tz)}`
+      : `; next due by ${formatLocalTime(s.drillDueAt, tz)}`
     : '';
   row('last drill', `${drill}${dueBy}`);
   for (const note of s.notes) row('note', note);

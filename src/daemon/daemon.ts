@@ -4,7 +4,7 @@
 
 import type { CofferConfig, JobConfig } from '../config/index.js';
 import { systemClock, type Clock } from './clock.js';
-import { formatInZone } from './format-time.js';
+import { formatLocalTime } from '../ui/index.js';
 import { housekeeping } from './housekeeping.js';
 import { applyBackupReport, applyDrillReport, type Update } from './job-updates.js';
 import type { DaemonLog } from './log.js';
@@ -241,7 +241,7 @@ export class Daemon {
       const w = work.find((x) => x.job === job && x.kind === 'backup');
       if (w)
         this.#log.info(
-          `job ${job.name}: next backup ${formatInZone(w.planned.at, job.schedule.timezone)}${w.planned.catchUp ? ' (catching up a run missed while the daemon was not running)' : w.planned.retry ? ' (a retry)' : ''}`,
+          `job ${job.name}: next backup ${formatLocalTime(w.planned.at, job.schedule.timezone)}${w.planned.catchUp ? ' (catching up a run missed while the daemon was not running)' : w.planned.retry ? ' (a retry)' : ''}`,
         );
     }
     await this.#update((s) => {
@@ -290,7 +290,7 @@ export class Daemon {
     }
     if (!report.backup && update.state.retry) {
       this.#log.warn(
-        `job ${job.name}: will try again ${formatInZone(update.state.retry.at, job.schedule.timezone)} (attempt ${update.state.retry.attempt} of ${policy.maxAttempts})`,
+        `job ${job.name}: will try again ${formatLocalTime(update.state.retry.at, job.schedule.timezone)} (attempt ${update.state.retry.attempt} of ${policy.maxAttempts})`,
       );
     } else if (!report.backup) {
       this.#log.error(
@@ -354,7 +354,7 @@ export class Daemon {
     for (const n of notices) {
       if (n.kind === 'overdue') {
         const since = n.lastSuccess
-          ? `since ${formatInZone(n.lastSuccess.time, this.#zoneOf(n.job))}`
+          ? `since ${formatLocalTime(n.lastSuccess.time, this.#zoneOf(n.job))}`
           : 'yet';
         this.#log.error(`job ${n.job}: OVERDUE: no successful backup ${since}`);
       }

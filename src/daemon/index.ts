@@ -32,7 +32,6 @@ export {
 export { readState, recordDrillInState, stateFilePath, updateState, writeState } from './state.js';
 export type * from './state-types.js';
 export { CONDITION_WORDS, describeJob, type JobCondition, type JobStatus } from './status.js';
-export { formatInZone, relativeTime } from './format-time.js';
 export { DEFAULT_UNIT_PATHS, renderSystemdUnit, type UnitPaths } from './systemd-unit.js';
 export type { CofferInvocation } from './step-runner.js';
 export { sendNotice } from './send-notice.js';

@@ -3,7 +3,7 @@
 
 import type { JobConfig } from '../config/index.js';
 import { formatBytes } from '../ui/index.js';
-import { formatInZone } from './format-time.js';
+import { formatLocalTime } from '../ui/index.js';
 import { drillDueAt, isDrillDue, isOverdue, nextRunAfter, overdueAt, plannedBackup } from './scheduler.js';
 import type {
   BackupRecord,
@@ -55,7 +55,7 @@ export function describeJob(
 ): JobStatus {
   const js = state ?? {};
   const tz = job.schedule.timezone;
-  const when = (t: string | Date): string => formatInZone(t, tz);
+  const when = (t: string | Date): string => formatLocalTime(t, tz);
   const problems: string[] = [];
   const notes: string[] = [];
   const started = js.firstSeen !== undefined;

@@ -1,8 +1,9 @@
 // The periodic summary: one line per job (up to date, overdue, check failed), sent to every channel that
 // asks for digests.
 
+import { formatLocalTime } from '../ui/index.js';
 import { ALL_JOBS, type NotificationEvent } from './event.js';
-import { describePeriod, formatWhen, whenWithAge, type WordingOptions } from './wording.js';
+import { describePeriod, whenWithAge, type WordingOptions } from './wording.js';
 
 export interface DigestJob {
   readonly job: string;
@@ -40,7 +41,7 @@ export function digestEvent(input: DigestInput): NotificationEvent {
       ? `Last good backup ${whenWithAge(j.lastSuccess, time, timeZone)}`
       : 'No good backup yet';
     const check = j.lastCheckOk === undefined ? '' : `; last check ${j.lastCheckOk ? 'passed' : 'FAILED'}`;
-    const next = j.nextRun ? `; next run ${formatWhen(j.nextRun, timeZone)}` : '';
+    const next = j.nextRun ? `; next run ${formatLocalTime(j.nextRun, timeZone)}` : '';
     return `${j.job}: ${status}. ${last}${check}${next}.`;
   });
   if (jobs.length === 0) lines.push('No backup jobs are configured.');

@@ -1,8 +1,9 @@
 // Notices about disaster-recovery drills: one is due (none has passed for too long), or one failed.
 
+import { formatLocalTime } from '../ui/index.js';
 import type { NotificationEvent } from './event.js';
 import type { SummaryInput } from './events.js';
-import { formatWhen, optional, quoteMessage, SETUP, whenWithAge, type WordingOptions } from './wording.js';
+import { optional, quoteMessage, SETUP, whenWithAge, type WordingOptions } from './wording.js';
 
 export interface DrillDueInput extends WordingOptions {
   readonly job: string;
@@ -38,7 +39,7 @@ export function drillFailedEvent(input: SummaryInput): NotificationEvent {
     time,
     title: `DRILL FAILED: recovery drill for "${job}"`,
     lines: [
-      `The disaster-recovery drill for "${job}" on ${formatWhen(time, input.timeZone)} did not pass.`,
+      `The disaster-recovery drill for "${job}" on ${formatLocalTime(time, input.timeZone)} did not pass.`,
       `coffer said: ${quoteMessage(summary)}`,
       'In a real disaster the council might not get its files back within the time its plan promises.',
     ],

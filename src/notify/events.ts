@@ -3,7 +3,7 @@
 // still say "the storage rejected coffer's access key" when the repository cannot be opened at all.
 // Drill and digest notices have files of their own and are re-exported here.
 
-import { formatBytes } from '../ui/index.js';
+import { formatBytes, formatLocalTime } from '../ui/index.js';
 import type { NotificationEvent } from './event.js';
 import { adviseOnFailure, type FailureCause } from './failure-advice.js';
 import {
@@ -11,7 +11,6 @@ import {
   count,
   describePeriod,
   formatElapsed,
-  formatWhen,
   optional,
   quoteMessage,
   SETUP,
@@ -87,7 +86,7 @@ export function failureEvent(input: FailureInput): NotificationEvent {
   const words = STEPS[step] ?? { what: (name: string) => `${step} step of ${name}` };
   const what = words.what(backupName(job, input.periodMs));
   const tries = attempts !== undefined && attempts > 1 ? ` after ${attempts} attempts` : '';
-  const lines = [`The ${what} ${label.verb} on ${formatWhen(time, timeZone)}${tries}.`, found.diagnosis];
+  const lines = [`The ${what} ${label.verb} on ${formatLocalTime(time, timeZone)}${tries}.`, found.diagnosis];
   const partlySaved = found.cause === 'files-unreadable' || found.cause === 'interrupted';
   if (words.impact && !partlySaved) lines.push(words.impact);
   if (step === 'backup')
@@ -133,7 +132,7 @@ export function overdueEvent(input: OverdueInput): NotificationEvent {
     lastSuccess
       ? `The ${name} has not succeeded since ${whenWithAge(lastSuccess, time, timeZone)}.`
       : `The ${name} has never succeeded.`,
-    `A new backup was due by ${formatWhen(due, timeZone)}.`,
+    `A new backup was due by ${formatLocalTime(due, timeZone)}.`,
     `Changes to the council's files since the last good backup are not backed up${
       period ? `, and the council's policy needs a backup ${period.every}` : ''
     }.`,
@@ -172,7 +171,7 @@ export function checkFailedEvent(input: SummaryInput): NotificationEvent {
     time,
     title: `CHECK FAILED: ${name}`,
     lines: [
-      `The integrity check of the ${name} on ${formatWhen(time, input.timeZone)} found a problem.`,
+      `The integrity check of the ${name} on ${formatLocalTime(time, input.timeZone)} found a problem.`,
       `coffer said: ${quoteMessage(summary)}`,
       'Some backed-up files may not be restorable from the affected backups. New backups continue as scheduled.',
     ],
@@ -199,7 +198,7 @@ export function successEvent(input: SuccessInput): NotificationEvent {
   const { job, snapshot, filesNew, filesChanged, bytesAdded, durationMs, time } = input;
   const name = backupName(job, input.periodMs);
   const lines = [
-    `The ${name} finished on ${formatWhen(time, input.timeZone)} in ${formatElapsed(durationMs)}.`,
+    `The ${name} finished on ${formatLocalTime(time, input.timeZone)} in ${formatElapsed(durationMs)}.`,
     `${count(filesNew, 'new file')} and ${count(filesChanged, 'changed file')} were saved, adding ${formatBytes(bytesAdded)} to the repository (snapshot ${snapshot.slice(0, 8)}).`,
     "The council's files are backed up as of this time.",
   ];

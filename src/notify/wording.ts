@@ -11,6 +11,8 @@ export interface WordingOptions {
   readonly configPath?: string;
 }
 
+import { formatLocalTime, formatSpan } from '../ui/index.js';
+
 /** Who the advice sends the clerk to. */
 export const SETUP = 'whoever set up coffer';
 
@@ -18,43 +20,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "Sun 3 May 2026 02:04 BST". */
-export function formatWhen(time: Date, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    ...(timeZone ? { timeZone } : {}),
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(time);
-  const part = (type: Intl.DateTimeFormatPartTypes): string =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')} ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
-}
-
-/** "9 days", "5 hours", "less than a minute": the largest whole unit. */
-export function formatSpan(ms: number): string {
-  const abs = Math.abs(ms);
-  for (const [size, name] of [
-    [DAY, 'day'],
-    [HOUR, 'hour'],
-    [MINUTE, 'minute'],
-  ] as const) {
-    const n = Math.floor(abs / size);
-    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'}`;
-  }
-  return 'less than a minute';
-}
-
 /** "Sun 3 May 2026 02:04 BST (9 days ago)". */
 export function whenWithAge(time: Date, now: Date, timeZone?: string): string {
   const ms = now.getTime() - time.getTime();
   const age = ms >= 0 ? `${formatSpan(ms)} ago` : `in ${formatSpan(ms)}`;
-  return `${formatWhen(time, timeZone)} (${age})`;
+  return `${formatLocalTime(time, timeZone)} (${age})`;
 }
 
 interface Period {

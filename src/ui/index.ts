@@ -1,3 +1,10 @@
-// Presentation helpers shared by the CLI and the daemon: human-readable sizes, durations and rates.
+// Presentation helpers shared by the CLI and the daemon: human-readable sizes, durations, rates and times.
 
-export { formatBytes, formatDuration, formatRate } from './format.js';
+export {
+  formatBytes,
+  formatDuration,
+  formatLocalTime,
+  formatRate,
+  formatSpan,
+  relativeTime,
+} from './format.js';

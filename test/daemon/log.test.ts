@@ -2,7 +2,8 @@
 // a backup's warnings name the files it could not read.
 
 import { describe, expect, it } from 'vitest';
-import { formatInZone, journalLog, relativeTime } from '../../src/daemon/index.js';
+import { journalLog } from '../../src/daemon/index.js';
+import { formatLocalTime, relativeTime } from '../../src/ui/index.js';
 import { backupWarnings } from '../../src/daemon/step-outcomes.js';
 
 describe('journal log', () => {
@@ -43,8 +44,8 @@ describe('journal log', () => {
 
 describe('times for people', () => {
   it('in the job’s zone, with the zone’s own abbreviation', () => {
-    expect(formatInZone('2026-07-05T01:00:00Z', 'Europe/London')).toBe('Sun 5 Jul 2026 02:00 BST');
-    expect(formatInZone('2026-01-11T02:00:00Z', 'Europe/London')).toBe('Sun 11 Jan 2026 02:00 GMT');
+    expect(formatLocalTime('2026-07-05T01:00:00Z', 'Europe/London')).toBe('Sun 5 Jul 2026 02:00 BST');
+    expect(formatLocalTime('2026-01-11T02:00:00Z', 'Europe/London')).toBe('Sun 11 Jan 2026 02:00 GMT');
   });
 
   it('relative to now, in the largest whole unit', () => {
