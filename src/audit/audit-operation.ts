@@ -58,7 +58,7 @@ export async function auditOperation<T>(
   opts: AuditOptions,
 ): Promise<T> {
   if (opts.record === false) return fn();
-  const keyName = await keyNameOf(repo);
+  const keyName = keyNameOf(repo);
   let end: OperationEnd<T>;
   try {
     end = { ok: true, result: await fn() };

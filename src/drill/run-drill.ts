@@ -68,7 +68,7 @@ export function wholeSnapshotTarget(target: string, targetMs: number): RtoTarget
 
 export async function runDrill(repo: Repository, opts: DrillOptions = {}): Promise<DrillResult> {
   const now = opts.now ?? (() => new Date());
-  const keyName = await keyNameOf(repo);
+  const keyName = keyNameOf(repo);
   return withLock(
     { storage: repo.storage, master: repo.master },
     { exclusive: false, operation: 'drill', ...(opts.onWarning ? { onUnlocked: opts.onWarning } : {}) },

@@ -41,6 +41,8 @@ export interface Repository {
   readonly keyId: string;
   /** The role recorded in that key file (`admin` may remove things from an append-only repository). */
   readonly role?: string;
+  /** The holder name recorded in that key file ("clerk", "recovery"); undefined when it cannot be read. */
+  readonly keyName?: string;
   /** Problems noticed while opening that did not stop it (a damaged key file, say). */
   readonly warnings: readonly string[];
 }
@@ -102,7 +104,7 @@ export async function initRepository(storage: Storage, opts: InitOptions): Promi
       `another coffer init created a repository at ${storage.location} at the same time`,
     );
   });
-  return { storage: store, config, master, keyId, role: holder.role ?? '', warnings };
+  return { storage: store, config, master, keyId, role: holder.role ?? '', keyName: holder.name, warnings };
 }
 
 /** Writes a key file wrapping `master` under `password`; returns its id. */
@@ -218,31 +220,39 @@ export async function openRepository(
         );
         break;
       }
-      const role = checkKeyMeta(keyFile, master, config, warnings);
+      const meta = checkKeyMeta(keyFile, master, config, warnings);
       const store = withRetention(storage, config, warnings);
-      return { storage: store, config, master, keyId: keyFile.id, role, warnings };
+      return {
+        storage: store,
+        config,
+        master,
+        keyId: keyFile.id,
+        role: meta?.role ?? '',
+        ...(meta ? { keyName: meta.name } : {}),
+        warnings,
+      };
     }
   }
   throw new WrongPasswordError(wrongPasswordMessage(password, warnings));
 }
 
-/** Notes metadata problems in `warnings`; returns the key's role ('' when unreadable). */
+/** Notes metadata problems in `warnings`; returns the key's metadata (undefined when unreadable). */
 function checkKeyMeta(
   keyFile: StoredKeyFile,
   master: MasterKey,
   config: RepositoryConfig,
   warnings: string[],
-): string {
+): KeyMeta | undefined {
   try {
     const meta = readKeyMeta(keyFile.envelope!, master, `keys/${keyFile.id}`);
     if (meta.repository !== config.id) {
       warnings.push(`key file keys/${keyFile.id} names another repository id in its metadata`);
     }
-    return meta.role;
+    return meta;
   } catch (err) {
     if (!(err instanceof CorruptObjectError)) throw err;
     warnings.push(err.message);
-    return '';
+    return undefined;
   }
 }
 
