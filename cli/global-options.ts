@@ -2,18 +2,14 @@
 // environment, or --job NAME from the config file (its repository, password and S3 credentials).
 
 import type { Command } from 'commander';
-import {
-  credentialSource,
-  defaultConfigPath,
-  didYouMean,
-  loadCofferConfig,
-  loadCofferConfigSync,
-  resolvePassword,
-  resolveSecret,
-  type CofferConfig,
-  type JobConfig,
-  type UserContext,
-} from '../src/config/index.js';
+// The config modules one at a time, not their index: reading coffer.yaml needs a YAML parser and a schema
+// library that commands run without --job or --config should not pay to load (see configFor).
+import type { CofferConfig, JobConfig } from '../src/config/job-types.js';
+import { defaultConfigPath, type UserContext } from '../src/config/config-paths.js';
+import { didYouMean } from '../src/config/did-you-mean.js';
+import { resolvePassword } from '../src/config/password.js';
+import { credentialSource } from '../src/config/s3-credentials.js';
+import { resolveSecret } from '../src/config/secret-ref.js';
 import { UsageError } from '../src/errors.js';
 import { openRepository, readConfigObject, type KdfCost, type Repository } from '../src/repository/index.js';
 import { formatLocation, openStorage, parseLocation, type Storage } from '../src/storage/index.js';
@@ -60,14 +56,8 @@ export async function configFor(cmd: Command, io: CliIo): Promise<CofferConfig> 
   const path = configPathFor(cmd, io);
   const cached = cacheOf(io).get(path);
   if (cached) return cached;
+  const { loadCofferConfig } = await import('../src/config/coffer-config.js');
   const config = await loadCofferConfig(path, { user: userOf(io) });
-  cacheOf(io).set(path, config);
-  return config;
-}
-
-function configForSync(cmd: Command, io: CliIo): CofferConfig {
-  const path = configPathFor(cmd, io);
-  const config = cacheOf(io).get(path) ?? loadCofferConfigSync(path, { user: userOf(io) });
   cacheOf(io).set(path, config);
   return config;
 }
@@ -76,11 +66,6 @@ function configForSync(cmd: Command, io: CliIo): CofferConfig {
 export async function jobFor(cmd: Command, io: CliIo): Promise<JobConfig | undefined> {
   const name = globalOptions(cmd).job;
   return name === undefined ? undefined : pickJob(await configFor(cmd, io), name);
-}
-
-function jobForSync(cmd: Command, io: CliIo): JobConfig | undefined {
-  const name = globalOptions(cmd).job;
-  return name === undefined ? undefined : pickJob(configForSync(cmd, io), name);
 }
 
 function pickJob(config: CofferConfig, name: string): JobConfig {
@@ -97,11 +82,11 @@ function pickJob(config: CofferConfig, name: string): JobConfig {
  * (or, with `admin`, from its admin-credentials or --admin-credentials PROFILE), read on first use;
  * without any, from the standard AWS places.
  */
-export function storageFor(cmd: Command, io: CliIo, access: RepositoryAccess = {}): Storage {
+export async function storageFor(cmd: Command, io: CliIo, access: RepositoryAccess = {}): Promise<Storage> {
   const options = globalOptions(cmd);
   if (options.job !== undefined && options.repo !== undefined)
     throw new UsageError('give either --job NAME or -r/--repo LOCATION, not both');
-  const job = jobForSync(cmd, io);
+  const job = await jobFor(cmd, io);
   const location = job?.repository ?? options.repo ?? io.env.COFFER_REPOSITORY;
   if (!location) {
     throw new UsageError(
@@ -139,7 +124,7 @@ export async function openRepositoryFor(
   io: CliIo,
   access: RepositoryAccess = {},
 ): Promise<Repository> {
-  const storage = storageFor(cmd, io, access);
+  const storage = await storageFor(cmd, io, access);
   // Say "no repository here" (and refuse newer formats) before asking anyone for a password.
   const config = await readConfigObject(storage);
   const password = await passwordFor(cmd, io);

@@ -2,30 +2,60 @@
 
 import { Command } from 'commander';
 import { PROGRAM_VERSION } from '../src/version.js';
-import * as backup from './commands/backup.js';
-import * as check from './commands/check.js';
-import * as init from './commands/init.js';
-import * as forget from './commands/forget.js';
-import * as unlock from './commands/unlock.js';
-import * as prune from './commands/prune.js';
-import * as rewrite from './commands/rewrite.js';
-import * as key from './commands/key.js';
-import * as snapshots from './commands/snapshots.js';
-import * as restore from './commands/restore.js';
-import * as ls from './commands/ls.js';
-import * as find from './commands/find.js';
-import * as versions from './commands/versions.js';
-import * as diff from './commands/diff.js';
-import * as dump from './commands/dump.js';
-import * as config from './commands/config.js';
-import * as log from './commands/log.js';
-import * as version from './commands/version.js';
-import * as daemon from './commands/daemon.js';
-import * as status from './commands/status.js';
-import * as drill from './commands/drill.js';
 import type { CliIo } from './io.js';
 
-export function createProgram(io: CliIo): Command {
+/** Every command, in the order `coffer --help` lists them; each module is loaded only when it is needed. */
+const COMMANDS = {
+  init: () => import('./commands/init.js'),
+  backup: () => import('./commands/backup.js'),
+  snapshots: () => import('./commands/snapshots.js'),
+  restore: () => import('./commands/restore.js'),
+  ls: () => import('./commands/ls.js'),
+  find: () => import('./commands/find.js'),
+  versions: () => import('./commands/versions.js'),
+  diff: () => import('./commands/diff.js'),
+  dump: () => import('./commands/dump.js'),
+  check: () => import('./commands/check.js'),
+  forget: () => import('./commands/forget.js'),
+  prune: () => import('./commands/prune.js'),
+  rewrite: () => import('./commands/rewrite.js'),
+  unlock: () => import('./commands/unlock.js'),
+  key: () => import('./commands/key.js'),
+  log: () => import('./commands/log.js'),
+  config: () => import('./commands/config.js'),
+  daemon: () => import('./commands/daemon.js'),
+  status: () => import('./commands/status.js'),
+  drill: () => import('./commands/drill.js'),
+  version: () => import('./commands/version.js'),
+} satisfies Record<string, () => Promise<{ register(program: Command, io: CliIo): void }>>;
+
+type CommandName = keyof typeof COMMANDS;
+
+/** Global options that take a value as the next argument (`-r LOCATION`). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-r', '--repo', '--config', '--job', '--admin-credentials']);
+
+/**
+ * The command an argument list runs, when it is one we know: the first argument that is neither an option
+ * nor an option's value. Undefined for help, --version and mistakes, which need every command.
+ */
+export function commandNamed(argv: readonly string[]): CommandName | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return Object.hasOwn(COMMANDS, arg) ? (arg as CommandName) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The program for `argv`: with only the command it runs registered when that is clear, since loading every
+ * command's modules costs a short command most of its start-up time and memory; otherwise all of them.
+ */
+export async function createProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('coffer')
     .description(
       'Encrypted, versioned backups and disaster-recovery drills for councils and small organisations',
@@ -60,30 +90,10 @@ password reference; never from a flag.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 some files unreadable, 10 no repository,
 11 repository locked, 12 wrong password, 13 admin key required, 130 interrupted.`,
     );
-  for (const command of [
-    init,
-    backup,
-    snapshots,
-    restore,
-    ls,
-    find,
-    versions,
-    diff,
-    dump,
-    check,
-    forget,
-    prune,
-    rewrite,
-    unlock,
-    key,
-    log,
-    config,
-    daemon,
-    status,
-    drill,
-    version,
-  ])
-    command.register(program, io);
+  const named = commandNamed(argv);
+  const names = named ? [named] : (Object.keys(COMMANDS) as CommandName[]);
+  const modules = await Promise.all(names.map((name) => COMMANDS[name]()));
+  for (const command of modules) command.register(program, io);
   // Subcommands inherit the overrides so their usage errors also come back as exceptions.
   for (const sub of allCommands(program))
     sub.exitOverride().showHelpAfterError().configureOutput(program.configureOutput());

@@ -6,8 +6,8 @@ import type { CliIo } from './io.js';
 import { createProgram } from './program.js';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = createProgram(io);
   try {
+    const program = await createProgram(io, argv);
     await program.parseAsync([...argv], { from: 'user' });
     // A command that succeeded with reservations (backup with unreadable files: 3) sets process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { type BackupResult, readExcludeFiles, runBackup } from '../../src/backup/index.js';
 import { formatBytes, formatDuration } from '../../src/ui/index.js';
-import { backupSelection } from '../../src/config/index.js';
+import { backupSelection } from '../../src/config/job-backup.js';
 import { collect, globalOptions, jobFor, openRepositoryFor } from '../global-options.js';
 import type { CliIo } from '../io.js';
 import { jsonProgress, terminalProgress } from '../progress-line.js';

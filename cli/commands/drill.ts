@@ -176,7 +176,7 @@ async function runCommand(flags: RunFlags, self: Command, io: CliIo): Promise<vo
 
 /** Opens the repository, timing it (key derivation is part of a real recovery) but not a password prompt. */
 async function openTimed(self: Command, io: CliIo): Promise<{ repo: Repository; openMs: number }> {
-  const storage = storageFor(self, io);
+  const storage = await storageFor(self, io);
   const started = performance.now();
   const config = await readConfigObject(storage);
   const asking = performance.now();

@@ -1,7 +1,7 @@
 // coffer init: create an encrypted repository at the location given by -r/--repo.
 
 import { type Command, Option } from 'commander';
-import { resolveNewPassword } from '../../src/config/index.js';
+import { resolveNewPassword } from '../../src/config/password.js';
 import { UsageError } from '../../src/errors.js';
 import {
   ADMIN_ROLE,
@@ -68,7 +68,7 @@ export function register(program: Command, io: CliIo): void {
     if (opts.appendOnly && self.getOptionValueSource('role') === 'cli' && opts.role !== ADMIN_ROLE) {
       throw new UsageError(`--append-only makes the first key the "${ADMIN_ROLE}" key: leave out --role`);
     }
-    const storage = storageFor(self, io);
+    const storage = await storageFor(self, io);
     // With --job the new repository gets the job's password, so the daemon can open what init made.
     const password =
       opts.newPasswordFile === undefined && (await jobFor(self, io))

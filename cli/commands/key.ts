@@ -2,7 +2,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { resolveNewPassword } from '../../src/config/index.js';
+import { resolveNewPassword } from '../../src/config/password.js';
 import {
   addKey,
   changePassword,

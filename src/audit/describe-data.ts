@@ -83,7 +83,7 @@ export function describeRestore(req: RestoreRequest): Describe<RestoreResult> {
 
 export function describeDump(
   spec: string,
-  archive: 'tar' | undefined,
+  archive: 'tar' | 'zip' | undefined,
 ): Describe<{ snapshot: string; files: number; bytes: number }> {
   const what = `dump of ${spec}${archive ? ` as a ${archive} archive` : ''} to standard output`;
   return describing(what, { spec }, (r) => ({

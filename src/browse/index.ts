@@ -6,4 +6,4 @@ export { type Found, findFiles, type FoundVersion } from './find.js';
 export { type ListedEntry, listSnapshot } from './ls.js';
 export { type BrowseSession, openBrowseSession, snapshotCovers } from './session.js';
 export { fileVersions, type FileVersion, type VersionHistory } from './versions.js';
-export { DumpVerificationError, dumpPath } from './dump.js';
+export { type ArchiveFormat, DumpVerificationError, dumpPath } from './dump.js';
