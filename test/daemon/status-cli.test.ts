@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Cron } from 'croner';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pidFilePath, writeState, type JobState } from '../../src/daemon/index.js';
 import { coffer, tempDir } from '../helpers/cli.js';
@@ -46,11 +47,22 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
+/**
+ * The jobs' last scheduled run (Sunday 02:00 London): a healthy job ran then. Times fixed relative to now
+ * instead would make a scheduled run look missed on the day it is due.
+ */
+const lastScheduled = (): number =>
+  new Cron('0 2 * * 0', { timezone: 'Europe/London' }).previousRuns(1)[0]!.getTime();
+const afterLastScheduled = (): string => {
+  const at = lastScheduled();
+  return new Date(at + Math.min(HOUR, (Date.now() - at) / 2)).toISOString();
+};
+
 const healthy = (): JobState => ({
   firstSeen: ago(60 * DAY),
-  lastAttempt: ago(DAY),
+  lastAttempt: new Date(lastScheduled()).toISOString(),
   lastSuccess: {
-    time: ago(DAY - HOUR),
+    time: afterLastScheduled(),
     snapshot: '5a1f0c3e9b7d2a4c',
     bytesAdded: 3 * 1024 * 1024,
     filesNew: 12,
@@ -106,7 +118,7 @@ describe('coffer status', () => {
     expect(r.stdout).toContain('daemon: not running');
     expect(r.stdout).toMatch(/^documents: OK$/m);
     expect(r.stdout).toMatch(
-      /last backup: +.*\(23 hours ago\), snapshot 5a1f0c3e, 3.00 MiB added \(12 new files, 3 changed\)/,
+      /last backup: +.*\((\d+ (hours?|days?|minutes?)|less than a minute) ago\), snapshot 5a1f0c3e, 3.00 MiB added \(12 new files, 3 changed\)/,
     );
     expect(r.stdout).toMatch(/next run: +Sun .* 02:00 (GMT|BST) .*\("0 2 \* \* 0", Europe\/London\)/);
     expect(r.stdout).toMatch(/on schedule: +yes/);
