@@ -4,9 +4,12 @@
 // marker file .bench-data/dataset-<seed>-<scale>.complete is there), copies it to a working folder,
 // reads every file once to warm the page cache, then backs the working folder up with restic and
 // coffer step by step into fresh local repositories: (1) first backup, (2) backup with nothing
-// changed, then one ~2% change (bench/dataset/mutate.mjs), (3) backup after that change. Which tool
-// goes first alternates from step to step. Each backup is timed whole under GNU time (wall seconds,
-// peak RSS, CPU seconds), key derivation included for both tools, as a user would wait for it.
+// changed, then one ~2% change (bench/dataset/mutate.mjs), (3) backup after that change. Each step
+// runs --rounds times (default 3) for each tool, which one goes first alternating from round to round
+// (a first backup into fresh repositories each round; a new ~2% change each round), and the report
+// takes each tool's median time and its highest peak RSS. Every timed command starts after a `sync`, so
+// neither tool pays for writing back the other's repository. Each backup is timed whole under GNU time
+// (wall seconds, peak RSS, CPU seconds), key derivation included for both tools, as a user would wait.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +32,7 @@ const MUTATE_FRACTION = 0.02;
 // The issue's targets, as coffer/restic ratios (and an absolute RSS ceiling).
 const TARGETS = { firstBackup: 1.0, unchanged: 1.0, changed: 1.0, repoSize: 1.05, rss: 1.0, rssMiB: 300 };
 
-const { scale, seed, keep } = benchArgs('backup');
+const { scale, seed, keep, rounds } = benchArgs('backup');
 
 // ---- tools -------------------------------------------------------------------------------------
 
@@ -65,13 +68,18 @@ const tools = {
   coffer: cofferTool(join(runDir, 'repo-coffer')),
 };
 const failures = [];
+/** results[tool][step]: the median round by wall time, with the highest peak RSS of all rounds. */
 const results = { restic: {}, coffer: {} };
+/** rounds[tool][step]: every round's measurement. */
+const roundsOf = { restic: {}, coffer: {} };
 const repoSizes = { restic: {}, coffer: {} };
 
 function runStep(step, toolName) {
   const tool = tools[toolName];
   if (tool.failed) return;
   const [command, args] = tool.backup(data);
+  // The other tool's repository writes must not be written back inside this one's time.
+  must('sync', []);
   const r = measure(command, args, { env: tool.env });
   const line = `${step.padEnd(16)} ${toolName.padEnd(6)} ${r.wallSeconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, CPU ${(r.userSeconds + r.sysSeconds).toFixed(2)} s, exit ${r.code}`;
   if (!tool.backupOk.includes(r.code)) {
@@ -89,8 +97,23 @@ function runStep(step, toolName) {
   }
   if (r.code === 3) console.log(`${line}: warning: exit 3, some files could not be read`);
   else console.log(line);
-  results[toolName][step] = { ...r, summary: tool.summary(r.stdout) };
+  const all = (roundsOf[toolName][step] ??= []);
+  all.push({ ...r, summary: tool.summary(r.stdout) });
+  const byWall = [...all].sort((a, b) => a.wallSeconds - b.wallSeconds);
+  results[toolName][step] = {
+    ...byWall[Math.floor((byWall.length - 1) / 2)],
+    peakRssMiB: Math.max(...all.map((x) => x.peakRssMiB)),
+  };
   repoSizes[toolName][step] = dirSize(tool.repo);
+}
+
+/** A fresh, empty repository for each tool (the first backup's later rounds). */
+function reinit() {
+  for (const tool of Object.values(tools)) {
+    rmSync(tool.repo, { recursive: true, force: true });
+    const [command, args] = tool.init;
+    must(command, args, { env: tool.env });
+  }
 }
 
 const STEPS = ['first backup', 'nothing changed', '2% changed'];
@@ -121,24 +144,27 @@ try {
   );
   console.log('');
 
-  for (let i = 0; i < STEPS.length; i++) {
-    const step = STEPS[i];
-    if (step === '2% changed') {
-      t = Date.now();
-      const mutate = join(ROOT, 'bench', 'dataset', 'mutate.mjs');
-      mutation = JSON.parse(
-        must(process.execPath, [mutate, data, String(MUTATE_SEED), String(MUTATE_FRACTION)]),
-      );
-      datasetAfter = dirStats(data);
-      console.log(
-        `mutate: ${mutation.touched} of ${mutation.filesBefore} files touched (append ${mutation.append}, ` +
-          `overwrite ${mutation.editMiddle}, insert ${mutation.insertMiddle}, deleted ${mutation.deleted}, ` +
-          `added ${mutation.added}), ${(mutation.bytesWritten / MiB).toFixed(1)} MiB written, ` +
-          `${((Date.now() - t) / 1000).toFixed(1)} s`,
-      );
+  let round = 0;
+  for (const step of STEPS) {
+    for (let r = 0; r < rounds; r++, round++) {
+      if (step === 'first backup' && r > 0) reinit();
+      if (step === '2% changed') {
+        t = Date.now();
+        const mutate = join(ROOT, 'bench', 'dataset', 'mutate.mjs');
+        mutation = JSON.parse(
+          must(process.execPath, [mutate, data, String(MUTATE_SEED + r), String(MUTATE_FRACTION)]),
+        );
+        datasetAfter = dirStats(data);
+        console.log(
+          `mutate: ${mutation.touched} of ${mutation.filesBefore} files touched (append ${mutation.append}, ` +
+            `overwrite ${mutation.editMiddle}, insert ${mutation.insertMiddle}, deleted ${mutation.deleted}, ` +
+            `added ${mutation.added}), ${(mutation.bytesWritten / MiB).toFixed(1)} MiB written, ` +
+            `${((Date.now() - t) / 1000).toFixed(1)} s`,
+        );
+      }
+      const order = round % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic'];
+      for (const name of order) runStep(step, name);
     }
-    const order = i % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic'];
-    for (const name of order) runStep(step, name);
   }
 } finally {
   report();
@@ -166,6 +192,9 @@ function report() {
   };
 
   console.log('');
+  console.log(
+    `each step: ${rounds} round${rounds === 1 ? '' : 's'} per tool; times are medians, peak RSS the highest of the rounds`,
+  );
   if (datasetBefore) {
     console.log(
       `dataset: ${datasetBefore.files} files, ${(datasetBefore.bytes / MiB).toFixed(1)} MiB` +

@@ -13,7 +13,10 @@ for (const k of Object.keys(baseEnv)) {
   if (/^(RESTIC|COFFER)_/.test(k)) delete baseEnv[k];
 }
 
-/** `--scale`, `--seed` and `--keep`, checked; exits 2 with a usage line when they are wrong. */
+/**
+ * `--scale`, `--seed`, `--keep` and `--rounds` (how many times each timed step runs per tool, the order
+ * alternating; the report takes the median), checked; exits 2 with a usage line when they are wrong.
+ */
 export function benchArgs(name) {
   const { values } = parseArgs({
     args: process.argv.slice(3),
@@ -21,12 +24,23 @@ export function benchArgs(name) {
       scale: { type: 'string', default: '1.0' },
       seed: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const scale = Number(values.scale);
   const seed = Number(values.seed);
-  if (!(scale > 0 && scale <= 10) || !Number.isInteger(seed) || seed < 0) {
-    console.error(`usage: node bench/run.mjs ${name} [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--keep]`);
+  const rounds = Number(values.rounds);
+  if (
+    !(scale > 0 && scale <= 10) ||
+    !Number.isInteger(seed) ||
+    seed < 0 ||
+    !Number.isInteger(rounds) ||
+    rounds < 1 ||
+    rounds > 20
+  ) {
+    console.error(
+      `usage: node bench/run.mjs ${name} [--scale 1.0 (0 < scale <= 10)] [--seed 1] [--rounds 3 (1-20)] [--keep]`,
+    );
     process.exit(2);
   }
   if (!existsSync(COFFER_CLI)) {
@@ -35,7 +49,7 @@ export function benchArgs(name) {
     );
     process.exit(1);
   }
-  return { scale, seed, keep: values.keep };
+  return { scale, seed, keep: values.keep, rounds };
 }
 
 export function resticTool(repo, cacheDir) {

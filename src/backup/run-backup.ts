@@ -10,6 +10,7 @@ import {
   BufferPool,
   encodeSnapshot,
   findParent,
+  hashOnWorker,
   loadMasterIndex,
   loadSnapshots,
   type Repository,
@@ -83,11 +84,14 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
     : findParent(snapshots, host, paths)?.id;
   const parent = parentId ? snapshots.find((s) => s.id === parentId) : undefined;
 
+  const workers = new BlobWorkers(repo.master);
+  // A thread of its own: the blob worker is as busy as this one.
+  const packHashers = new BlobWorkers(repo.master, { threads: 1 });
   const writer = new BlobWriter(ctx, index, {
     packSize: repo.config.packSize,
     maxBlobSize: repo.config.chunker.maxSize,
+    hasher: hashOnWorker(packHashers),
   });
-  const workers = new BlobWorkers(repo.master);
   const pool = new BufferPool();
   const store = new ChunkStore(workers, writer, pool, {
     compress: repo.config.compression === 'zstd',
@@ -141,7 +145,7 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
       );
     throw err;
   } finally {
-    await workers.close();
+    await Promise.all([workers.close(), packHashers.close()]);
   }
   const finished = now();
   const summary: SnapshotSummary = {

@@ -270,6 +270,9 @@ const ops = {
     }
     return { length: r.length, buf: m.buf };
   },
+  hash(m) {
+    return { sha256: crypto.createHash('sha256').update(Buffer.from(m.buf, 0, m.length)).digest('hex'), buf: m.buf };
+  },
   verifyPack(m) {
     allocated(m.pack.byteLength);
     const pack = Buffer.from(m.pack, m.packOffset, m.length);

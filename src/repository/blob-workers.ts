@@ -141,6 +141,12 @@ export class BlobWorkers {
     return { plaintext, buffer: r.buf };
   }
 
+  /** The SHA-256 of buf[0, length), which is given away and comes back as `buffer`. */
+  async sha256(buf: ArrayBuffer, length: number): Promise<{ sha256: string; buffer: ArrayBuffer }> {
+    const r = await this.#call({ op: 'hash', buf, length }, [buf]);
+    return { sha256: r.sha256!, buffer: r.buf };
+  }
+
   /**
    * Verifies a whole pack, pack[offset, offset + length): its SHA-256, and each entry's blob
    * (authentication, decompression, content id, plaintext length). `pack` is given away. Returns the

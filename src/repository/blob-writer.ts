@@ -9,6 +9,7 @@ import type { MasterIndex } from './master-index.js';
 import type { MasterKey } from './master-key.js';
 import { saveObject } from './objects.js';
 import { BOX_OVERHEAD, PackBuffer, packBufferCapacity } from './pack-buffer.js';
+import { hashHere, type PackHasher } from './pack-hasher.js';
 
 export interface BlobWriterOptions {
   /** Target pack size in bytes (the repository config's packSize). */
@@ -19,6 +20,8 @@ export interface BlobWriterOptions {
   readonly maxUploads?: number;
   /** Write an index file once this many uploaded packs are not yet indexed. */
   readonly indexEvery?: number;
+  /** Names finished packs; by default on this thread. */
+  readonly hasher?: PackHasher;
 }
 
 export interface BlobWriterStats {
@@ -55,7 +58,7 @@ export class BlobWriter {
     this.#index = index;
     // One pack stored while the next fills: two 16 MiB buffers. A second upload in flight measured no
     // faster on a local disk, and a third buffer is 16 MiB more.
-    this.#opts = { maxUploads: 1, indexEvery: 8, maxBlobSize: 4 * 1024 * 1024, ...opts };
+    this.#opts = { maxUploads: 1, indexEvery: 8, maxBlobSize: 4 * 1024 * 1024, hasher: hashHere, ...opts };
     this.#capacity = packBufferCapacity(Math.max(this.#opts.packSize, this.#opts.maxBlobSize + BOX_OVERHEAD));
   }
 
@@ -150,15 +153,16 @@ export class BlobWriter {
     delete this.#current[type];
     while (this.#uploads.size >= this.#opts.maxUploads) await Promise.race(this.#uploads);
     this.#throwIfFailed();
-    const pack = packBuffer.finish();
-    const upload = this.#storage
-      .put(objectKey('pack', pack.id), pack.bytes, signal ? { signal } : {})
-      .then(async () => {
+    const entries = packBuffer.entries;
+    const upload = this.#opts.hasher
+      .name(packBuffer.close())
+      .then(async ({ id, bytes }) => {
+        await this.#storage.put(objectKey('pack', id), bytes, signal ? { signal } : {});
         this.stats.packs++;
-        this.stats.bytesStored += pack.bytes.length;
-        this.#unindexed.push({ id: pack.id, blobs: pack.entries });
-        if (type === 'data' && packBuffer.buffer.length === this.#capacity)
-          this.#free.push(packBuffer.buffer);
+        this.stats.bytesStored += bytes.length;
+        this.#unindexed.push({ id, blobs: entries });
+        if (type === 'data' && bytes.buffer.byteLength === this.#capacity)
+          this.#free.push(new Uint8Array(bytes.buffer));
         if (this.#unindexed.length >= this.#opts.indexEvery) await this.#writeIndex(signal);
       })
       .catch((err: unknown) => {

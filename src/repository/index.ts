@@ -64,6 +64,7 @@ export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
 export { BlobDamageError, BlobWorkers, type PackBlobEntry, transferable } from './blob-workers.js';
 export { BufferPool } from './buffer-pool.js';
 export { BOX_OVERHEAD } from './pack-buffer.js';
+export { hashHere, hashOnWorker, type PackHasher } from './pack-hasher.js';
 export {
   type BlobReader,
   BlobNotFoundError,

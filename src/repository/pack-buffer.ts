@@ -57,6 +57,12 @@ export class PackBuffer {
 
   /** Appends the header; the pack's bytes are a view of the buffer, valid until the buffer is reused. */
   finish(): AssembledPack {
+    const bytes = this.close();
+    return { id: objectIdOf(bytes), bytes, entries: this.#entries };
+  }
+
+  /** Appends the header and returns the pack's bytes (a view of the buffer), leaving the naming to the caller. */
+  close(): Uint8Array {
     const header = sealPayload(this.#master.encryption, AD.packHeader, encodePackHeader(this.#entries));
     this.#reserve(header.length + 4);
     this.#buf.set(header, this.#size);
@@ -65,8 +71,11 @@ export class PackBuffer {
       header.length,
       true,
     );
-    const bytes = this.#buf.subarray(0, this.#size + header.length + 4);
-    return { id: objectIdOf(bytes), bytes, entries: this.#entries };
+    return this.#buf.subarray(0, this.#size + header.length + 4);
+  }
+
+  get entries(): readonly PackEntry[] {
+    return this.#entries;
   }
 
   /** The buffer, for reuse once the finished pack has been stored. */
