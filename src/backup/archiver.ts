@@ -19,7 +19,7 @@ import {
 } from '../repository/index.js';
 import { DirPrefetcher, joinPath } from './dir-listing.js';
 import { ExcludeMatcher } from './excludes.js';
-import { closeFile, FileBuffers, newSha256, openForReading, readPieces, statOpen } from './file-source.js';
+import { closeFile, FileBuffers, openForReading, readPieces, statOpen } from './file-source.js';
 import { baseMeta, changeMeta, looksUnchanged } from './node-meta.js';
 import type { BackupCounters, BackupWarning } from './progress.js';
 import type { ChunkStore } from './chunk-store.js';
@@ -230,16 +230,17 @@ export class Archiver {
     const same = this.#unchanged(name, st, previous);
     if (same) return same;
     const meta = { name, type: 'file' as const, ...baseMeta(st), ...changeMeta(st), size: Number(st.size) };
-    const stored = await this.#storeContent(path, st);
+    // A file seen before has mostly known chunks: naming them first saves compressing them again.
+    const stored = await this.#storeContent(path, st, previous?.type !== 'file');
     if (!stored) return undefined;
     if (previous?.type === 'file') c.filesChanged++;
     else c.filesNew++;
     c.filesDone++;
     return {
-      pending: stored.content.then((content) => ({
+      pending: Promise.all([stored.content, stored.sha256]).then(([content, sha256]) => ({
         ...meta,
         size: stored.size,
-        sha256: stored.sha256,
+        sha256,
         content,
       })),
     };
@@ -272,7 +273,8 @@ export class Archiver {
   async #storeContent(
     path: Buffer,
     before: BigIntStats,
-  ): Promise<{ sha256: string; content: Promise<string[]>; size: number } | undefined> {
+    likelyNew: boolean,
+  ): Promise<{ sha256: Promise<string>; content: Promise<string[]>; size: number } | undefined> {
     const { gear, chunker, store, pool, signal, counters } = this.#d;
     let fd;
     try {
@@ -280,14 +282,15 @@ export class Archiver {
     } catch (err) {
       return this.#unreadable(path, err);
     }
-    const hash = newSha256();
+    const file = store.beginFile(likelyNew);
+    let complete = false;
     const buffers = this.#buffers.pop() ?? new FileBuffers(READ_SIZE, chunker.maxSize);
     const ids: Promise<string>[] = [];
     let size = 0;
     // Each chunk goes to the store in a pooled buffer with room to be sealed where it lies.
     const alloc = (n: number): Uint8Array => new Uint8Array(pool.take(n + BOX_OVERHEAD), 0, n);
     try {
-      const pieces = readPieces(fd, buffers.read, hash, Number(before.size), signal);
+      const pieces = readPieces(fd, buffers.read, Number(before.size), signal);
       for await (const chunk of chunkStream(pieces, gear, chunker, {
         alloc,
         carry: buffers.carry,
@@ -295,7 +298,7 @@ export class Archiver {
         size += chunk.length;
         counters.bytesRead += chunk.length;
         counters.bytesDone += chunk.length;
-        ids.push((await store.submit(chunk, signal)).id);
+        ids.push((await store.submit(chunk, file, signal)).id);
       }
       const after = await statOpen(fd);
       if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || BigInt(size) !== after.size) {
@@ -305,15 +308,17 @@ export class Archiver {
           message: 'changed while it was being read: the backed-up copy may mix old and new content',
         });
       }
+      complete = true;
     } catch (err) {
       if (isFileSystemError(err)) return this.#unreadable(path, err);
       throw err;
     } finally {
+      if (!complete) store.dropFile(file);
       this.#buffers.push(buffers);
       await closeFile(fd).catch(() => undefined);
     }
     // Not awaited here: the next file is read while the workers finish this one's chunks.
-    return { sha256: hash.digest('hex'), content: quiet(Promise.all(ids)), size };
+    return { sha256: quiet(store.fileSha256(file)), content: quiet(Promise.all(ids)), size };
   }
 
   async #storeTree(entries: readonly NodeOrPending[]): Promise<string> {

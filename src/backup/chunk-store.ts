@@ -2,7 +2,14 @@
 // a worker compresses and seals the new ones in place, and the writer copies the boxes into packs.
 // Bounded: at most `limit` chunks are anywhere between the chunker and the pack writer at once.
 
-import type { BlobWorkers, BlobWriter, BufferPool } from '../repository/index.js';
+import type { BlobWorkers, BlobWriter, BufferPool, WorkerFileHash } from '../repository/index.js';
+
+/** A file whose chunks are being stored. */
+export interface StoredFile {
+  readonly hash: WorkerFileHash;
+  /** Whether its chunks are expected to be new, so sealing them at once pays (see #storeNew). */
+  likelyNew: boolean;
+}
 
 export class ChunkStore {
   readonly #workers: BlobWorkers;
@@ -38,10 +45,17 @@ export class ChunkStore {
    * BOX_OVERHEAD); the store owns the buffer from now on. Resolves, once there is room, to a promise of
    * the chunk's id.
    */
-  async submit(chunk: Uint8Array, signal?: AbortSignal): Promise<{ readonly id: Promise<string> }> {
+  async submit(
+    chunk: Uint8Array,
+    file: StoredFile,
+    signal?: AbortSignal,
+  ): Promise<{ readonly id: Promise<string> }> {
     while (this.#outstanding.size >= this.#limit) await Promise.race(this.#outstanding);
     this.#throwIfFailed();
-    const done = this.#store(chunk.buffer as ArrayBuffer, chunk.length, signal);
+    const done =
+      file.likelyNew && !this.#dryRun
+        ? this.#storeNew(chunk.buffer as ArrayBuffer, chunk.length, file, signal)
+        : this.#store(chunk.buffer as ArrayBuffer, chunk.length, file.hash, signal);
     const tracked = done.then(
       () => undefined,
       (err: unknown) => {
@@ -60,8 +74,56 @@ export class ChunkStore {
     this.#throwIfFailed();
   }
 
-  async #store(buf: ArrayBuffer, length: number, signal: AbortSignal | undefined): Promise<string> {
-    const named = await this.#workers.name(buf, length);
+  /**
+   * A file whose chunks are about to be submitted: the worker that names them also hashes the file with
+   * them, so the thread that reads and chunks does not make a second pass over every byte.
+   */
+  beginFile(likelyNew: boolean): StoredFile {
+    return { hash: this.#workers.beginFile(), likelyNew };
+  }
+
+  /** The SHA-256 of every chunk submitted for the file, in order. */
+  fileSha256(file: StoredFile): Promise<string> {
+    return this.#workers.fileSha256(file.hash);
+  }
+
+  /** Forgets a file that could not be read to its end. */
+  dropFile(file: StoredFile): void {
+    this.#workers.dropFile(file.hash);
+  }
+
+  /**
+   * A chunk of a file the repository most likely lacks (a new file): named and sealed in one trip to the
+   * worker. Should it be known after all (a copy of another file), its box is dropped and the rest of the
+   * file goes the careful way, naming before sealing.
+   */
+  async #storeNew(
+    buf: ArrayBuffer,
+    length: number,
+    file: StoredFile,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const box = await this.#workers.nameAndSeal(buf, length, file.hash, this.#compress);
+    if (!this.#writer.claim(box.id)) {
+      file.likelyNew = false;
+      this.#pool.give(box.buffer);
+      return box.id;
+    }
+    await this.#writer.addClaimed('data', box.id, new Uint8Array(box.buffer, 0, box.length), length, signal);
+    this.#pool.give(box.buffer);
+    this.bytesAdded += length;
+    return box.id;
+  }
+
+  async #store(
+    buf: ArrayBuffer,
+    length: number,
+    file: WorkerFileHash,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    // Called in the order chunks are submitted, and this call posts the naming at once: a file's chunks
+    // reach its worker in order.
+    const named = await this.#workers.name(buf, length, file);
     const id = named.id;
     if (this.#dryRun) {
       if (!this.#writer.has(id) && !this.#counted.has(id)) {

@@ -1,6 +1,5 @@
-// Reading one file as a stream of buffers, one read ahead, hashing the whole content with SHA-256 on the way.
+// Reading one file as a stream of buffers, one read ahead.
 
-import { createHash, type Hash } from 'node:crypto';
 import { type BigIntStats, close, fstat, open, read } from 'node:fs';
 import { promisify } from 'node:util';
 
@@ -44,7 +43,6 @@ export class FileBuffers {
 export async function* readPieces(
   fd: number,
   buffers: ReadBuffers,
-  hash: Hash,
   expectedSize: number,
   signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
@@ -63,7 +61,6 @@ export async function* readPieces(
     const piece = await pending;
     if (!piece) return;
     signal?.throwIfAborted();
-    hash.update(piece);
     // The next read goes into the other buffer; this piece's buffer is reused only after the consumer
     // has asked for the piece after this one.
     pending = readNext();
@@ -80,7 +77,3 @@ const fdOpen = promisify(open);
 const fdRead = promisify(read);
 const fdStat = promisify(fstat) as (fd: number, opts: { bigint: true }) => Promise<BigIntStats>;
 const fdClose = promisify(close);
-
-export function newSha256(): Hash {
-  return createHash('sha256');
-}

@@ -250,9 +250,27 @@ function openBox(box, type, id, out, checkId = true) {
 /** Where verifyPack opens blobs it only checks. */
 let scratch = Buffer.alloc(0);
 
+/** SHA-256 states of the files whose chunks this worker names, by the caller's file number. */
+const files = new Map();
+
 const ops = {
   name(m) {
-    return { id: contentIdOf(Buffer.from(m.buf, 0, m.length)), buf: m.buf };
+    const bytes = Buffer.from(m.buf, 0, m.length);
+    if (m.file !== undefined) {
+      let hash = files.get(m.file);
+      if (!hash) files.set(m.file, (hash = crypto.createHash('sha256')));
+      hash.update(bytes);
+    }
+    return { id: contentIdOf(bytes), buf: m.buf };
+  },
+  nameSeal(m) {
+    const named = ops.name(m);
+    return { id: named.id, length: seal(m.buf, m.length, 'data', named.id, m.compress), buf: m.buf };
+  },
+  fileDigest(m) {
+    const hash = files.get(m.file) ?? crypto.createHash('sha256');
+    files.delete(m.file);
+    return { sha256: m.drop ? '' : hash.digest('hex') };
   },
   seal(m) {
     return { length: seal(m.buf, m.length, m.type, m.id, m.compress), buf: m.buf };

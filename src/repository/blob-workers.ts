@@ -16,6 +16,15 @@ export interface BlobWorkersOptions {
   readonly zstdLevel?: number;
 }
 
+/**
+ * A file whose SHA-256 a worker computes from the chunks named for it, in the order they are named: every
+ * call for it goes to the same worker, whose messages are handled in the order they are sent.
+ */
+export interface WorkerFileHash {
+  readonly slot: number;
+  readonly file: number;
+}
+
 /** An entry of a pack for {@link BlobWorkers.verifyPack}. */
 export interface PackBlobEntry {
   readonly type: BlobType;
@@ -48,6 +57,8 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   busy: number;
+  /** Files begun on it and not yet finished (see beginFile). */
+  files: number;
 }
 
 /**
@@ -62,6 +73,7 @@ export class BlobWorkers {
   #slots: Slot[] | undefined;
   readonly #pending = new Map<number, Pending>();
   #seq = 0;
+  #files = 0;
   #failure: unknown;
 
   constructor(master: Pick<MasterKey, 'contentId' | 'encryption'>, opts: BlobWorkersOptions = {}) {
@@ -76,7 +88,7 @@ export class BlobWorkers {
       const worker = new Worker(BLOB_WORKER_SOURCE, { eval: true, workerData });
       // Never what keeps the process alive: callers close the pool, and a crash must not hang the exit.
       worker.unref();
-      const slot: Slot = { worker, busy: 0 };
+      const slot: Slot = { worker, busy: 0, files: 0 };
       worker.on('message', (r: Reply) => this.#settle(r));
       worker.on('error', (err) => this.#fail(err));
       worker.on('exit', (code) => {
@@ -90,10 +102,68 @@ export class BlobWorkers {
     return this.#threads;
   }
 
-  /** The content id of buf[0, length). */
-  async name(buf: ArrayBuffer, length: number): Promise<{ id: string; buffer: ArrayBuffer }> {
-    const r = await this.#call({ op: 'name', buf, length }, [buf]);
+  /** The content id of buf[0, length); with `file`, the bytes are also the next part of that file's hash. */
+  async name(
+    buf: ArrayBuffer,
+    length: number,
+    file?: WorkerFileHash,
+  ): Promise<{ id: string; buffer: ArrayBuffer }> {
+    const r = file
+      ? await this.#call({ op: 'name', buf, length, file: file.file }, [buf], file.slot)
+      : await this.#call({ op: 'name', buf, length }, [buf]);
     return { id: r.id!, buffer: r.buf };
+  }
+
+  /**
+   * Names buf[0, length) as {@link name} does and seals it at once as a data blob, as {@link seal} does: one
+   * trip to the worker instead of two, for chunks that are most likely new (the caller drops the box of
+   * one that turns out to be known).
+   */
+  async nameAndSeal(
+    buf: ArrayBuffer,
+    length: number,
+    file: WorkerFileHash,
+    compress: boolean,
+  ): Promise<{ id: string; length: number; buffer: ArrayBuffer }> {
+    if (buf.byteLength < length + BOX_OVERHEAD)
+      throw new RangeError('nameAndSeal: the buffer has no room for the box');
+    const r = await this.#call(
+      { op: 'nameSeal', buf, length, file: file.file, compress },
+      [buf],
+      file.slot,
+    );
+    return { id: r.id!, length: r.length!, buffer: r.buf };
+  }
+
+  /**
+   * Starts a file hashed from its chunks as they are named (see {@link WorkerFileHash}), on the worker with
+   * the fewest files under way (then the least busy): files read at once spread over the workers.
+   */
+  beginFile(): WorkerFileHash {
+    const slots = (this.#slots ??= Array.from({ length: this.#threads }, this.#start));
+    let best = 0;
+    for (let i = 1; i < slots.length; i++) {
+      const [a, b] = [slots[i]!, slots[best]!];
+      if (a.files < b.files || (a.files === b.files && a.busy < b.busy)) best = i;
+    }
+    slots[best]!.files++;
+    return { slot: best, file: this.#files++ };
+  }
+
+  /** The SHA-256 of everything named for the file, once those calls are done; the file is then forgotten. */
+  async fileSha256(file: WorkerFileHash): Promise<string> {
+    return (await this.#finishFile(file, false)).sha256!;
+  }
+
+  /** Forgets a file whose hash is not wanted (it could not be read to the end). */
+  dropFile(file: WorkerFileHash): void {
+    this.#finishFile(file, true).catch(() => undefined);
+  }
+
+  #finishFile(file: WorkerFileHash, drop: boolean): Promise<Reply> {
+    const slot = this.#slots?.[file.slot];
+    if (slot && slot.files > 0) slot.files--;
+    return this.#call({ op: 'fileDigest', file: file.file, ...(drop ? { drop } : {}) }, [], file.slot);
   }
 
   /**
@@ -169,15 +239,26 @@ export class BlobWorkers {
     await Promise.all((this.#slots ?? []).map((s) => s.worker.terminate()));
   }
 
-  #call(message: { op: string } & Record<string, unknown>, transfer: ArrayBuffer[]): Promise<Reply> {
+  #call(
+    message: { op: string } & Record<string, unknown>,
+    transfer: ArrayBuffer[],
+    slotIndex?: number,
+  ): Promise<Reply> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     this.#slots ??= Array.from({ length: this.#threads }, this.#start);
-    const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = this.#slots[slotIndex ?? this.#leastBusy()]!;
     const seq = this.#seq++;
     slot.busy++;
     const reply = new Promise<Reply>((resolve, reject) => this.#pending.set(seq, { resolve, reject, slot }));
     slot.worker.postMessage({ ...message, seq }, transfer);
     return reply;
+  }
+
+  #leastBusy(): number {
+    const slots = this.#slots!;
+    let best = 0;
+    for (let i = 1; i < slots.length; i++) if (slots[i]!.busy < slots[best]!.busy) best = i;
+    return best;
   }
 
   #settle(r: Reply): void {

@@ -61,7 +61,13 @@ export {
   type Repository,
 } from './repository.js';
 export { BlobWriter, type BlobWriterStats } from './blob-writer.js';
-export { BlobDamageError, BlobWorkers, type PackBlobEntry, transferable } from './blob-workers.js';
+export {
+  BlobDamageError,
+  BlobWorkers,
+  type PackBlobEntry,
+  transferable,
+  type WorkerFileHash,
+} from './blob-workers.js';
 export { BufferPool } from './buffer-pool.js';
 export { BOX_OVERHEAD } from './pack-buffer.js';
 export { hashHere, hashOnWorker, type PackHasher } from './pack-hasher.js';

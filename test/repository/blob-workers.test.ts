@@ -88,6 +88,47 @@ describe('blob workers', () => {
     expect(raw.length).toBe(TEXT.length + BOX_OVERHEAD);
   });
 
+  it('hash files from their chunks as they are named, each file on one worker, in the order sent', async () => {
+    const a = [TEXT.subarray(0, 70_000), seededBytes(11, 300_000), TEXT.subarray(70_000)];
+    const b = [seededBytes(12, 1000), seededBytes(13, 90_000)];
+    const fa = workers.beginFile();
+    const fb = workers.beginFile();
+    expect(fa.slot).not.toBe(fb.slot); // two workers: the second file goes to the idle one
+    const names: Promise<unknown>[] = [];
+    // Interleaved, and not awaited one by one: the order of sending is what counts.
+    for (let i = 0; i < 3; i++) {
+      names.push(workers.name(bufferWith(a[i]!), a[i]!.length, fa));
+      if (b[i]) names.push(workers.name(bufferWith(b[i]!), b[i]!.length, fb));
+    }
+    const [ha, hb] = await Promise.all([workers.fileSha256(fa), workers.fileSha256(fb)]);
+    await Promise.all(names);
+    const sha = (parts: Uint8Array[]): string =>
+      crypto.createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+    expect(ha).toBe(sha(a));
+    expect(hb).toBe(sha(b));
+    // An empty file, and a dropped one, leave nothing behind.
+    expect(await workers.fileSha256(workers.beginFile())).toBe(sha([]));
+    const dropped = workers.beginFile();
+    await workers.name(bufferWith(TEXT), TEXT.length, dropped);
+    workers.dropFile(dropped);
+    expect(await workers.fileSha256(dropped)).toBe(sha([])); // forgotten: starts again from nothing
+  });
+
+  it('name and seal a chunk in one call: the id, and a box that openBlob opens', async () => {
+    const file = workers.beginFile();
+    for (const bytes of [TEXT, seededBytes(14, 100_000)]) {
+      const r = await workers.nameAndSeal(bufferWith(bytes), bytes.length, file, true);
+      expect(r.id).toBe(blobIdOf(master, bytes));
+      expect(same(openBlob(master, 'data', r.id, new Uint8Array(r.buffer, 0, r.length)), bytes)).toBe(true);
+    }
+    expect(await workers.fileSha256(file)).toBe(
+      crypto.createHash('sha256').update(TEXT).update(seededBytes(14, 100_000)).digest('hex'),
+    );
+    await expect(workers.nameAndSeal(bufferWith(TEXT, TEXT.length), TEXT.length, file, true)).rejects.toThrow(
+      RangeError,
+    );
+  });
+
   it('refuse to seal into a buffer without room for the box', async () => {
     await expect(workers.seal(bufferWith(TEXT, TEXT.length), TEXT.length, 'data', 'x', true)).rejects.toThrow(
       RangeError,
