@@ -5,7 +5,7 @@
 // reads every file once to warm the page cache, then backs the working folder up with restic and
 // coffer step by step into fresh local repositories: (1) first backup, (2) backup with nothing
 // changed, then one ~2% change (bench/dataset/mutate.mjs), (3) backup after that change. Each step
-// runs --rounds times (default 3) for each tool, which one goes first alternating from round to round
+// runs --rounds times (default 4) for each tool, which one goes first alternating from round to round
 // (a first backup into fresh repositories each round; a new ~2% change each round), and the report
 // takes each tool's median time and its highest peak RSS. Every timed command starts after a `sync`, so
 // neither tool pays for writing back the other's repository. Each backup is timed whole under GNU time
@@ -144,9 +144,8 @@ try {
   );
   console.log('');
 
-  let round = 0;
   for (const step of STEPS) {
-    for (let r = 0; r < rounds; r++, round++) {
+    for (let r = 0; r < rounds; r++) {
       if (step === 'first backup' && r > 0) reinit();
       if (step === '2% changed') {
         t = Date.now();
@@ -162,7 +161,7 @@ try {
             `${((Date.now() - t) / 1000).toFixed(1)} s`,
         );
       }
-      const order = round % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic'];
+      const order = r % 2 === 0 ? ['restic', 'coffer'] : ['coffer', 'restic'];
       for (const name of order) runStep(step, name);
     }
   }

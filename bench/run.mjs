@@ -32,4 +32,15 @@ if (entry === undefined) {
   process.exit(2);
 }
 
+// coffer without zstd (Node < 22.15) stores everything uncompressed and runs slower: such figures would
+// say nothing about coffer as users run it.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 15)) {
+  console.error(
+    `bench: this is Node.js ${process.version} (${process.execPath}); coffer needs 22.15 or later (24 LTS). ` +
+      'Run `npm run bench -- <name>`, which uses the pinned Node 24, or put node_modules/.bin first on PATH.',
+  );
+  process.exit(2);
+}
+
 await import(new URL(entry[0], import.meta.url).href);
