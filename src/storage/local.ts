@@ -236,7 +236,9 @@ async function readRange(
 ): Promise<Uint8Array> {
   return handles.with(file, async (fd, size) => {
     if (range.offset + range.length > size) throw rangeNotSatisfiable(key, range, size);
-    const out = new Uint8Array(range.length);
+    // Not zero-filled: every byte is read over before the bytes are handed out (a short read throws).
+    // Outside Buffer's shared pool, so the caller may move it to a worker thread.
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(range.length).buffer, 0, range.length);
     for (let done = 0; done < range.length;) {
       signal?.throwIfAborted();
       const bytesRead = await handles.readInto(fd, out, done, range.length - done, range.offset + done);
