@@ -127,11 +127,7 @@ export class BlobWorkers {
   ): Promise<{ id: string; length: number; buffer: ArrayBuffer }> {
     if (buf.byteLength < length + BOX_OVERHEAD)
       throw new RangeError('nameAndSeal: the buffer has no room for the box');
-    const r = await this.#call(
-      { op: 'nameSeal', buf, length, file: file.file, compress },
-      [buf],
-      file.slot,
-    );
+    const r = await this.#call({ op: 'nameSeal', buf, length, file: file.file, compress }, [buf], file.slot);
     return { id: r.id!, length: r.length!, buffer: r.buf };
   }
 

@@ -9,16 +9,7 @@
 // cost (every byte read and hashed again, and a second open per file).
 
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fchownSync,
-  futimesSync,
-  open,
-  renameSync,
-  write,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, futimesSync, open, renameSync, write } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
