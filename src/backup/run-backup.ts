@@ -85,12 +85,12 @@ async function backupLocked(repo: Repository, opts: BackupOptions): Promise<Back
   const parent = parentId ? snapshots.find((s) => s.id === parentId) : undefined;
 
   const workers = new BlobWorkers(repo.master);
-  // A thread of its own: the blob worker is as busy as this one.
+  // A thread of its own, from the third pack on: the blob worker is as busy as this one.
   const packHashers = new BlobWorkers(repo.master, { threads: 1 });
   const writer = new BlobWriter(ctx, index, {
     packSize: repo.config.packSize,
     maxBlobSize: repo.config.chunker.maxSize,
-    hasher: hashOnWorker(packHashers),
+    hasher: hashOnWorker(packHashers, { from: 2 }),
   });
   const pool = new BufferPool();
   const store = new ChunkStore(workers, writer, pool, {

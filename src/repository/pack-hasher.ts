@@ -18,12 +18,22 @@ export const hashHere: PackHasher = {
   name: (bytes) => Promise.resolve({ id: objectIdOf(bytes), bytes }),
 };
 
-/** Hashes on a blob worker; bytes that cannot be moved there (a view into shared memory) are hashed here. */
-export function hashOnWorker(workers: BlobWorkers): PackHasher {
+/**
+ * Hashes on a blob worker, from the `from`-th pack on (counting from 0): a small backup is over before a
+ * thread of its own would have paid for starting (the workers start on their first call). Bytes that
+ * cannot be moved there (a view into shared memory) are hashed here.
+ */
+export function hashOnWorker(workers: BlobWorkers, opts: { from?: number } = {}): PackHasher {
+  let packs = 0;
   return {
     async name(bytes) {
       const buffer = bytes.buffer;
-      if (!(buffer instanceof ArrayBuffer) || bytes.byteOffset !== 0 || bytes.length < 64 * 1024)
+      if (
+        packs++ < (opts.from ?? 0) ||
+        !(buffer instanceof ArrayBuffer) ||
+        bytes.byteOffset !== 0 ||
+        bytes.length < 64 * 1024
+      )
         return hashHere.name(bytes);
       const length = bytes.length; // read before the move: a moved view has length 0
       const r = await workers.sha256(buffer, length);
