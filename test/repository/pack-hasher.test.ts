@@ -48,6 +48,24 @@ describe('hashOnWorker', () => {
     expect((await hasher.name(small)).id).toBe((await hashHere.name(small)).id);
   });
 
+  it('with `from`, names the first packs here and only the later ones on the worker', async () => {
+    const repo = await repoP;
+    workers ??= new BlobWorkers(repo.master, { threads: 1 });
+    const hasher = hashOnWorker(workers, { from: 2 });
+    const pack = (seed: number): Uint8Array => {
+      const own = new Uint8Array(new ArrayBuffer(256 * 1024));
+      own.set(seededBytes(seed, own.length));
+      return own;
+    };
+    const [a, b, c] = [pack(20), pack(21), pack(22)];
+    const ids = [objectIdOf(a), objectIdOf(b), objectIdOf(c)];
+    expect((await hasher.name(a)).bytes).toBe(a); // here: the same view comes back
+    expect((await hasher.name(b)).bytes).toBe(b);
+    const third = await hasher.name(c);
+    expect(c.length).toBe(0); // moved to the worker
+    expect([objectIdOf(a), objectIdOf(b), third.id]).toEqual(ids);
+  });
+
   it('gives a BlobWriter the same packs and index as hashing here', async () => {
     const repo = await repoP;
     workers ??= new BlobWorkers(repo.master, { threads: 1 });
