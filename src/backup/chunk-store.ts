@@ -109,9 +109,7 @@ export class ChunkStore {
       this.#pool.give(box.buffer);
       return box.id;
     }
-    await this.#writer.addClaimed('data', box.id, new Uint8Array(box.buffer, 0, box.length), length, signal);
-    this.#pool.give(box.buffer);
-    this.bytesAdded += length;
+    await this.#addSealed(box.id, box, length, signal);
     return box.id;
   }
 
@@ -139,10 +137,20 @@ export class ChunkStore {
       return id;
     }
     const box = await this.#workers.seal(named.buffer, length, 'data', id, this.#compress);
+    await this.#addSealed(id, box, length, signal);
+    return id;
+  }
+
+  /** Adds a claimed chunk's box to a pack and gives its buffer back to the pool. */
+  async #addSealed(
+    id: string,
+    box: { buffer: ArrayBuffer; length: number },
+    length: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     await this.#writer.addClaimed('data', id, new Uint8Array(box.buffer, 0, box.length), length, signal);
     this.#pool.give(box.buffer);
     this.bytesAdded += length;
-    return id;
   }
 
   #throwIfFailed(): void {

@@ -11,7 +11,7 @@ export interface ByteSink {
   once(event: 'drain', listener: () => void): unknown;
 }
 
-export const drained = (out: ByteSink): Promise<void> => new Promise((resolve) => out.once('drain', resolve));
+const drained = (out: ByteSink): Promise<void> => new Promise((resolve) => out.once('drain', resolve));
 
 export class DumpVerificationError extends CofferError {
   readonly code = 'COFFER_E_VERIFY';
@@ -21,7 +21,8 @@ export class DumpVerificationError extends CofferError {
 /**
  * Writes the file's bytes as they are read, so memory does not grow with its size; returns how many. The
  * checksum can only be known at the end: on a mismatch the output is already written, so this throws and
- * the command fails rather than leave a damaged copy looking good.
+ * the command fails rather than leave a damaged copy looking good. `chunks` is the file's content when the
+ * caller has already begun reading it (see contentOf).
  */
 export async function writeContent(
   session: BrowseSession,
@@ -29,10 +30,11 @@ export async function writeContent(
   path: string,
   out: ByteSink,
   signal?: AbortSignal,
+  chunks: AsyncIterable<Uint8Array> = contentOf(session, node, signal),
 ): Promise<number> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of readFileContent(session.reader, node, signal ? { signal } : {})) {
+  for await (const chunk of chunks) {
     hash.update(chunk);
     bytes += chunk.length;
     if (!out.write(chunk)) await drained(out);
@@ -43,6 +45,15 @@ export async function writeContent(
     );
   }
   return bytes;
+}
+
+/** A file's content, one chunk at a time. */
+export function contentOf(
+  session: BrowseSession,
+  node: TreeNode,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  return readFileContent(session.reader, node, signal ? { signal } : {});
 }
 
 /** Copies an archive's output stream to the sink without ever ending the sink (it may be standard output). */

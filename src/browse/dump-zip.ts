@@ -4,8 +4,8 @@
 import { PassThrough } from 'node:stream';
 import { deflateRawSync } from 'node:zlib';
 import yazl from 'yazl';
-import { isoToNs, type StoredSnapshot, type TreeNode } from '../repository/index.js';
-import { archiveName, type ByteSink, pumpInto, writeContent } from './dump-content.js';
+import { isoToNs, type StoredSnapshot } from '../repository/index.js';
+import { archiveName, type ByteSink, contentOf, pumpInto, writeContent } from './dump-content.js';
 import { listSnapshot } from './ls.js';
 import type { BrowseSession } from './session.js';
 
@@ -13,7 +13,7 @@ const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 
-/** Files at most this big are tried for compression whole; bigger ones by their first chunk. */
+/** How much of a file's first chunk is tried with deflate to decide whether the file is compressed. */
 const SAMPLE_BYTES = 64 * 1024;
 
 export async function dumpZip(
@@ -39,16 +39,18 @@ export async function dumpZip(
     } else if (node.type === 'symlink') {
       zip.addBuffer(Buffer.from(node.target!), name, { mtime, mode: S_IFLNK | node.mode, compress: false });
     } else {
+      // The first chunk decides whether to compress, and is then written with the rest (not read twice).
+      const { first, chunks } = await peek(contentOf(session, node, signal));
       const entry = new PassThrough();
       zip.addReadStream(entry, name, {
         mtime,
         mode: S_IFREG | node.mode,
         size: node.size ?? 0,
-        compress: await worthCompressing(session, node),
+        compress: first !== undefined && worthCompressing(first),
       });
       const finished = new Promise<void>((resolve) => entry.once('end', () => resolve()));
       try {
-        bytes += await writeContent(session, node, p, entry, signal);
+        bytes += await writeContent(session, node, p, entry, signal, chunks);
       } finally {
         entry.end();
       }
@@ -63,9 +65,18 @@ export async function dumpZip(
 }
 
 /** Deflate only what shrinks: scans, photos and office files are compressed already. */
-async function worthCompressing(session: BrowseSession, node: TreeNode): Promise<boolean> {
-  const first = node.content?.[0];
-  if (first === undefined) return false;
-  const sample = (await session.reader.readBlob('data', first)).subarray(0, SAMPLE_BYTES);
+function worthCompressing(firstChunk: Uint8Array): boolean {
+  const sample = firstChunk.subarray(0, SAMPLE_BYTES);
   return deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9;
+}
+
+/** The first item of a sequence, and the whole sequence again (that item included) to go on with. */
+async function peek<T>(items: AsyncIterator<T>): Promise<{ first: T | undefined; chunks: AsyncIterable<T> }> {
+  const head = await items.next();
+  async function* again(): AsyncGenerator<T> {
+    if (head.done) return;
+    yield head.value;
+    for (let next = await items.next(); !next.done; next = await items.next()) yield next.value;
+  }
+  return { first: head.done ? undefined : head.value, chunks: again() };
 }

@@ -136,7 +136,7 @@ export class BlobWorkers {
    * the fewest files under way (then the least busy): files read at once spread over the workers.
    */
   beginFile(): WorkerFileHash {
-    const slots = (this.#slots ??= Array.from({ length: this.#threads }, this.#start));
+    const slots = this.#started();
     let best = 0;
     for (let i = 1; i < slots.length; i++) {
       const [a, b] = [slots[i]!, slots[best]!];
@@ -241,13 +241,17 @@ export class BlobWorkers {
     slotIndex?: number,
   ): Promise<Reply> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    this.#slots ??= Array.from({ length: this.#threads }, this.#start);
-    const slot = this.#slots[slotIndex ?? this.#leastBusy()]!;
+    const slot = this.#started()[slotIndex ?? this.#leastBusy()]!;
     const seq = this.#seq++;
     slot.busy++;
     const reply = new Promise<Reply>((resolve, reject) => this.#pending.set(seq, { resolve, reject, slot }));
     slot.worker.postMessage({ ...message, seq }, transfer);
     return reply;
+  }
+
+  /** The workers, started on first use so a small job never starts them. */
+  #started(): Slot[] {
+    return (this.#slots ??= Array.from({ length: this.#threads }, this.#start));
   }
 
   #leastBusy(): number {

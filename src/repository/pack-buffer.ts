@@ -4,8 +4,7 @@
 import type { SealedBlob } from './blob.js';
 import { AD, type BlobType } from './format.js';
 import type { MasterKey } from './master-key.js';
-import { objectIdOf } from './object-id.js';
-import { encodePackHeader, type AssembledPack, type PackEntry } from './pack.js';
+import { encodePackHeader, type PackEntry } from './pack.js';
 import { sealPayload } from './sealed.js';
 
 /** Room kept for the header: its boxes are 41 bytes an entry (see MAX_ENTRIES) plus overhead. */
@@ -55,12 +54,6 @@ export class PackBuffer {
     this.#record(blob.type, blob.id, blob.box.length, blob.rawLength);
   }
 
-  /** Appends the header; the pack's bytes are a view of the buffer, valid until the buffer is reused. */
-  finish(): AssembledPack {
-    const bytes = this.close();
-    return { id: objectIdOf(bytes), bytes, entries: this.#entries };
-  }
-
   /** Appends the header and returns the pack's bytes (a view of the buffer), leaving the naming to the caller. */
   close(): Uint8Array {
     const header = sealPayload(this.#master.encryption, AD.packHeader, encodePackHeader(this.#entries));
@@ -76,11 +69,6 @@ export class PackBuffer {
 
   get entries(): readonly PackEntry[] {
     return this.#entries;
-  }
-
-  /** The buffer, for reuse once the finished pack has been stored. */
-  get buffer(): Uint8Array {
-    return this.#buf;
   }
 
   #reserve(bytes: number): void {
