@@ -45,12 +45,7 @@ export async function writeRestoredFile(
 ): Promise<string> {
   let mark = performance.now();
   const temp = tempNameFor(full);
-  // O_EXCL|O_NOFOLLOW: a link planted at the temporary name is not followed.
-  const fd = await fdOpen(
-    temp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
+  const fd = await createTemp(temp);
   let closed = false;
   let done = false;
   try {
@@ -92,6 +87,31 @@ export async function writeRestoredFile(
   } finally {
     if (!closed) closeQuietly(fd);
     if (!done) await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Files being created, by folder: the promise the next creation in that folder waits for. */
+const creating = new Map<string, Promise<unknown>>();
+
+/**
+ * Creates the temporary file, one creation at a time per folder. ext4 holds the folder's lock while it
+ * allocates the new inode, and the other threads creating files in the same folder spin on that lock,
+ * burning the processor time the restore's reading and hashing need: a profile of a full restore found
+ * 9.5% of all CPU samples spinning there (restic: 0.1%). Files in other folders are created meanwhile,
+ * and files already open go on being written.
+ */
+async function createTemp(temp: Buffer): Promise<number> {
+  const dir = path.dirname(temp.toString('latin1'));
+  // O_EXCL|O_NOFOLLOW: a link planted at the temporary name is not followed.
+  const created = (creating.get(dir) ?? Promise.resolve()).then(() =>
+    fdOpen(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600),
+  );
+  const settled = created.catch(() => undefined);
+  creating.set(dir, settled);
+  try {
+    return await created;
+  } finally {
+    if (creating.get(dir) === settled) creating.delete(dir);
   }
 }
 
