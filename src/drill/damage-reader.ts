@@ -64,8 +64,22 @@ export class DamageRecordingReader implements BlobReader {
   parallel(): ParallelBlobReader {
     const inner = this.#inner.parallel?.();
     if (!inner) return { reader: this, close: async () => {} };
+    const reader = new DamageRecordingReader(inner.reader, this.#index, this.#log);
+    const writeBlobs = inner.writeBlobs?.bind(inner);
     return {
-      reader: new DamageRecordingReader(inner.reader, this.#index, this.#log),
+      reader,
+      ...(writeBlobs
+        ? {
+            writeBlobs: (ids, fd, opts = {}) =>
+              writeBlobs(ids, fd, {
+                ...opts,
+                onBlobError: (type, id, err) => {
+                  if (!opts.signal?.aborted && err instanceof CofferError) this.#note(type, id, err);
+                  opts.onBlobError?.(type, id, err);
+                },
+              }),
+          }
+        : {}),
       close: () => inner.close(),
     };
   }

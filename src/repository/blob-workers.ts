@@ -46,6 +46,22 @@ interface Reply {
   readonly sha256?: string;
   readonly bad?: string[];
   readonly failure?: string;
+  /** writeBlob: the file's earlier blob failed, so this one was not written. */
+  readonly skipped?: boolean;
+  /** writeBlob: the write failed. */
+  readonly fsError?: { readonly code?: string; readonly syscall?: string; readonly message: string };
+  readonly openMs?: number;
+  readonly hashMs?: number;
+  readonly writeMs?: number;
+  readonly written?: number;
+}
+
+/** What writing one blob cost the worker, in milliseconds, for a drill's phases. */
+export interface BlobWriteCost {
+  readonly length: number;
+  readonly openMs: number;
+  readonly hashMs: number;
+  readonly writeMs: number;
 }
 
 interface Pending {
@@ -100,6 +116,11 @@ export class BlobWorkers {
 
   get threads(): number {
     return this.#threads;
+  }
+
+  /** Starts the workers now rather than on the first call, so they are ready when it comes. */
+  start(): void {
+    this.#started();
   }
 
   /** The content id of buf[0, length); with `file`, the bytes are also the next part of that file's hash. */
@@ -207,6 +228,52 @@ export class BlobWorkers {
     return { plaintext, buffer: r.buf };
   }
 
+  /**
+   * Opens the data blob box[offset, offset + length) as {@link open} does (without the content-id check) and
+   * writes its plaintext at the position of the open descriptor `fd`, as the next part of `file` (from
+   * {@link beginFile}), whose SHA-256 and byte count {@link writeDone} gives. A file's blobs must be sent in
+   * order, and `fd` kept open until every one of them has settled. After a blob of the file fails, its
+   * later ones are not written (they resolve with length 0). `box` is given away; with `giveBack` it comes
+   * back as `buffer` (unless the blob fails), for the caller to reuse.
+   */
+  async writeBlob(
+    box: ArrayBuffer,
+    offset: number,
+    length: number,
+    id: string,
+    rawLength: number,
+    fd: number,
+    file: WorkerFileHash,
+    giveBack = false,
+  ): Promise<BlobWriteCost & { buffer?: ArrayBuffer }> {
+    const r = await this.#call(
+      { op: 'writeBlob', box, boxOffset: offset, length, id, rawLength, fd, file: file.file, giveBack },
+      [box],
+      file.slot,
+    );
+    if (r.damage === 'no-zstd') throw new UnsupportedFormatError(damageMessage('data', id, r));
+    if (r.damage) throw new CorruptObjectError(damageMessage('data', id, r));
+    if (r.fsError) throw fsError(r.fsError);
+    const buffer = r.buf instanceof ArrayBuffer ? { buffer: r.buf } : {};
+    if (r.skipped) return { length: 0, openMs: 0, hashMs: 0, writeMs: 0, ...buffer };
+    return { length: r.length!, openMs: r.openMs!, hashMs: r.hashMs!, writeMs: r.writeMs!, ...buffer };
+  }
+
+  /**
+   * The SHA-256 and byte count of what {@link writeBlob} wrote for `file`, once those calls are done; with
+   * `drop`, the file is only forgotten. Either way the file is finished.
+   */
+  async writeDone(file: WorkerFileHash, drop = false): Promise<{ sha256: string; written: number }> {
+    const slot = this.#slots?.[file.slot];
+    if (slot && slot.files > 0) slot.files--;
+    const r = await this.#call(
+      { op: 'writeDone', file: file.file, ...(drop ? { drop } : {}) },
+      [],
+      file.slot,
+    );
+    return { sha256: r.sha256!, written: r.written! };
+  }
+
   /** The SHA-256 of buf[0, length), which is given away and comes back as `buffer`. */
   async sha256(buf: ArrayBuffer, length: number): Promise<{ sha256: string; buffer: ArrayBuffer }> {
     const r = await this.#call({ op: 'hash', buf, length }, [buf]);
@@ -229,10 +296,16 @@ export class BlobWorkers {
     return { sha256: r.sha256!, badBlobs: r.bad! };
   }
 
-  /** Stops the workers; calls still waiting, and later ones, reject. */
+  /**
+   * Stops the workers; calls still waiting, and later ones, reject. The waiting ones reject only once the
+   * workers have stopped, so a caller that closes a file when its writeBlob calls settle never closes it
+   * under a worker still writing to it.
+   */
   async close(): Promise<void> {
-    this.#fail(new Error('the blob workers were closed'));
+    const closed = new Error('the blob workers were closed');
+    this.#failure ??= closed;
     await Promise.all((this.#slots ?? []).map((s) => s.worker.terminate()));
+    this.#fail(closed);
   }
 
   #call(
@@ -304,6 +377,14 @@ function damageMessage(type: BlobType, id: string, r: Reply): string {
     default:
       return `${what} is damaged: its content does not match its id`;
   }
+}
+
+/** A worker's file-system error as the main thread's own would be (code and syscall: see isFsError in restore). */
+function fsError(e: NonNullable<Reply['fsError']>): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(e.message);
+  if (e.code !== undefined) err.code = e.code;
+  if (e.syscall !== undefined) err.syscall = e.syscall;
+  return err;
 }
 
 /**

@@ -76,6 +76,8 @@ export {
   BlobNotFoundError,
   type ParallelBlobReader,
   RepositoryBlobReader,
+  type WriteBlobsOptions,
+  type WrittenBlobs,
 } from './blob-reader.js';
 export { openBlobAsync } from './blob.js';
 export {

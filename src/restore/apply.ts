@@ -3,14 +3,14 @@
 
 import { lstat, lutimes, mkdir, rename, symlink, chmod, utimes, lchown, chown } from 'node:fs/promises';
 import { CofferError } from '../errors.js';
-import { type BlobReader, mapLimit } from '../repository/index.js';
+import { type BlobReader, mapLimit, type ParallelBlobReader } from '../repository/index.js';
 import { mtimeSeconds, tempNameFor, writeRestoredFile } from './file-writer.js';
 import type { PlanItem, RestorePlan } from './plan.js';
 import { UnsafeTargetError } from './errors.js';
 import type { RestoreTimings } from './timings.js';
 
 /** Restores of at least this many bytes open data blobs on worker threads. */
-const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
+export const PARALLEL_FROM_BYTES = 8 * 1024 * 1024;
 
 /** Folder operations (mkdir, chmod, utimes) in flight at once. */
 const DIRS_AT_ONCE = 16;
@@ -37,12 +37,35 @@ export interface ApplyOptions {
   readonly onFileDone?: () => void;
   /** Drills: time spent per phase is added here. */
   readonly timings?: RestoreTimings;
+  /**
+   * Worker threads started ahead (while planning) for this restore, which closes them; without it they are
+   * started here when the plan has PARALLEL_FROM_BYTES or more.
+   */
+  readonly parallel?: ParallelBlobReader;
 }
 
 export async function applyRestorePlan(
   reader: BlobReader,
   plan: RestorePlan,
   opts: ApplyOptions = {},
+): Promise<RestoreOutcome> {
+  // Data blobs are opened, hashed and written on worker threads, while this thread reads them from storage
+  // and creates the files; a small restore (one file from a history, say) is done before the workers
+  // would have started. The parallel reader leaves content ids to the SHA-256 writeRestoredFile checks
+  // every file against.
+  const parallel = opts.parallel ?? (plan.bytes >= PARALLEL_FROM_BYTES ? reader.parallel?.() : undefined);
+  try {
+    return await applyWith(parallel?.reader ?? reader, parallel, plan, opts);
+  } finally {
+    await parallel?.close();
+  }
+}
+
+async function applyWith(
+  dataReader: BlobReader,
+  parallel: ParallelBlobReader | undefined,
+  plan: RestorePlan,
+  opts: ApplyOptions,
 ): Promise<RestoreOutcome> {
   const chownToo = process.getuid?.() === 0;
   const full = (rel: Buffer): Buffer => Buffer.concat([Buffer.from(plan.target), Buffer.from('/'), rel]);
@@ -74,11 +97,6 @@ export async function applyRestorePlan(
   const work = plan.items.filter(
     (i) => i.node.type !== 'dir' && (i.action === 'create' || i.action === 'overwrite'),
   );
-  // Data blobs are opened on worker threads, while this thread reads, hashes and writes; a small restore
-  // (one file from a history, say) is done before the workers would have started. The parallel reader
-  // leaves content ids to the SHA-256 writeRestoredFile checks every file against.
-  const parallel = plan.bytes >= PARALLEL_FROM_BYTES ? reader.parallel?.() : undefined;
-  const dataReader = parallel?.reader ?? reader;
   await mapLimit(work, opts.concurrency ?? 8, async (item) => {
     opts.signal?.throwIfAborted();
     const p = full(item.rel);
@@ -89,6 +107,7 @@ export async function applyRestorePlan(
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
           ...(opts.timings ? { timings: opts.timings } : {}),
+          ...(parallel ? { parallel } : {}),
         });
         verified.push({ rel: item.rel, sha256 });
         filesRestored++;
@@ -107,7 +126,7 @@ export async function applyRestorePlan(
       if (opts.signal?.aborted || !(err instanceof CofferError || isFsError(err))) throw err;
       errors.push(problem(item, (err as Error).message));
     }
-  }).finally(() => parallel?.close());
+  });
 
   // Children before parents (a folder's mode may shut out writing into it); one depth at once.
   for (const level of byDepth(dirs).reverse()) {

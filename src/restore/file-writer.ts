@@ -13,7 +13,7 @@ import { closeSync, constants, fchmodSync, fchownSync, futimesSync, open, rename
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type BlobReader, isoToNs, type TreeNode } from '../repository/index.js';
+import { type BlobReader, isoToNs, type ParallelBlobReader, type TreeNode } from '../repository/index.js';
 import { RestoreSizeError, RestoreVerificationError } from './errors.js';
 import { lap, type RestoreTimings } from './timings.js';
 
@@ -36,38 +36,42 @@ export function tempNameFor(full: Buffer): Buffer {
   ]);
 }
 
+export interface WriteFileOptions {
+  readonly signal?: AbortSignal;
+  readonly chown: boolean;
+  readonly onBytes?: (n: number) => void;
+  readonly timings?: RestoreTimings;
+  /** Blobs opened, hashed and written on worker threads (see ParallelBlobReader); else read and written here. */
+  readonly parallel?: ParallelBlobReader;
+}
+
 /** Writes a file's content and metadata; returns its verified SHA-256. `full` is the final path. */
 export async function writeRestoredFile(
   reader: BlobReader,
   node: TreeNode,
   full: Buffer,
-  opts: { signal?: AbortSignal; chown: boolean; onBytes?: (n: number) => void; timings?: RestoreTimings },
+  opts: WriteFileOptions,
 ): Promise<string> {
-  let mark = performance.now();
   const temp = tempNameFor(full);
   const fd = await createTemp(temp);
   let closed = false;
   let done = false;
   try {
     const ids = node.content ?? [];
-    const pending: Promise<Uint8Array>[] = [];
-    const signal = opts.signal ? { signal: opts.signal } : {};
-    const hash = createHash('sha256');
-    let written = 0;
-    for (let i = 0; i < Math.min(READ_AHEAD, ids.length); i++)
-      pending.push(readAhead(reader, ids[i]!, signal));
-    for (let i = 0; i < ids.length; i++) {
-      const data = await pending.shift()!;
-      mark = lap(opts.timings, 'downloadMs', mark);
-      const next = i + READ_AHEAD;
-      if (next < ids.length) pending.push(readAhead(reader, ids[next]!, signal));
-      hash.update(data);
-      mark = lap(opts.timings, 'verifyMs', mark);
-      written += await writeAll(fd, data);
-      reader.release?.(data);
-      mark = lap(opts.timings, 'writeMs', mark);
-      opts.onBytes?.(data.length);
-    }
+    const { sha256: actual, written } = opts.parallel?.writeBlobs
+      ? await opts.parallel.writeBlobs(ids, fd, {
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onBlob: (cost) => {
+            if (opts.timings) {
+              opts.timings.downloadMs += cost.openMs;
+              opts.timings.verifyMs += cost.hashMs;
+              opts.timings.writeMs += cost.writeMs;
+            }
+            opts.onBytes?.(cost.length);
+          },
+        })
+      : await writeHere(reader, ids, fd, opts);
+    let mark = performance.now();
     fchmodSync(fd, node.mode);
     if (opts.chown && node.uid !== undefined && node.gid !== undefined) chownQuietly(fd, node.uid, node.gid);
     const mtime = mtimeSeconds(node);
@@ -75,19 +79,46 @@ export async function writeRestoredFile(
     closed = true;
     closeSync(fd);
     mark = lap(opts.timings, 'writeMs', mark);
-    const actual = hash.digest('hex');
-    lap(opts.timings, 'verifyMs', mark);
     if (actual !== node.sha256)
       throw new RestoreVerificationError(full.toString(), node.sha256 ?? '', actual);
     if (node.size !== undefined && written !== node.size)
       throw new RestoreSizeError(full.toString(), written, node.size);
     renameSync(temp, full);
+    lap(opts.timings, 'writeMs', mark);
     done = true;
     return actual;
   } finally {
     if (!closed) closeQuietly(fd);
     if (!done) await unlink(temp).catch(() => undefined);
   }
+}
+
+/** Reads the blobs with `reader`, hashes them and writes them to `fd` on this thread. */
+async function writeHere(
+  reader: BlobReader,
+  ids: readonly string[],
+  fd: number,
+  opts: WriteFileOptions,
+): Promise<{ sha256: string; written: number }> {
+  let mark = performance.now();
+  const pending: Promise<Uint8Array>[] = [];
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  const hash = createHash('sha256');
+  let written = 0;
+  for (let i = 0; i < Math.min(READ_AHEAD, ids.length); i++) pending.push(readAhead(reader, ids[i]!, signal));
+  for (let i = 0; i < ids.length; i++) {
+    const data = await pending.shift()!;
+    mark = lap(opts.timings, 'downloadMs', mark);
+    const next = i + READ_AHEAD;
+    if (next < ids.length) pending.push(readAhead(reader, ids[next]!, signal));
+    hash.update(data);
+    mark = lap(opts.timings, 'verifyMs', mark);
+    written += await writeAll(fd, data);
+    reader.release?.(data);
+    mark = lap(opts.timings, 'writeMs', mark);
+    opts.onBytes?.(data.length);
+  }
+  return { sha256: hash.digest('hex'), written };
 }
 
 /** Files being created, by folder: the promise the next creation in that folder waits for. */

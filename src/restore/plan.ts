@@ -44,6 +44,8 @@ export interface PlanOptions {
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
   readonly signal?: AbortSignal;
+  /** After each file planned for writing: the files and bytes planned so far. */
+  readonly onProgress?: (files: number, bytes: number) => void;
 }
 
 /** Plans restoring `nodes` (the children of a directory, or one file) into the target. */
@@ -113,6 +115,7 @@ export async function planRestore(
       if (node.type === 'file' && (item.action === 'create' || item.action === 'overwrite')) {
         files++;
         bytes += node.size ?? 0;
+        opts.onProgress?.(files, bytes);
       }
     }
     return any;

@@ -7,6 +7,7 @@ import {
   loadMasterIndex,
   loadSnapshots,
   loadTree,
+  type ParallelBlobReader,
   type Repository,
   RepositoryBlobReader,
   selectSnapshot,
@@ -15,7 +16,7 @@ import {
   type TreeNode,
   withLock,
 } from '../repository/index.js';
-import { applyRestorePlan, type RestoreOutcome } from './apply.js';
+import { applyRestorePlan, PARALLEL_FROM_BYTES, type RestoreOutcome } from './apply.js';
 import { writeManifest } from './manifest.js';
 import { type OverwriteMode, planRestore, type RestorePlan } from './plan.js';
 
@@ -60,19 +61,33 @@ async function restoreLocked(repo: Repository, opts: RestoreOptions): Promise<Re
   const snapshot = selectSnapshot(await loadSnapshots(ctx, signal), opts.snapshot, opts.filter);
   const reader = new RepositoryBlobReader(repo.storage, repo.master, await loadMasterIndex(ctx, signal));
   const nodes = await nodesToRestore(reader, snapshot, opts.path ?? '/');
-  const plan = await planRestore(reader, nodes, {
-    target: opts.target,
-    overwrite: opts.overwrite ?? 'never',
-    ...(opts.include ? { include: opts.include } : {}),
-    ...(opts.exclude ? { exclude: opts.exclude } : {}),
-    ...signal,
-  });
-  opts.onPlan?.(plan);
+  // A large restore starts its worker threads as soon as the plan says it is large, so they are up
+  // (~50 ms each) by the time the first file is written, the rest of the plan taking one core meanwhile.
+  let parallel: ParallelBlobReader | undefined;
+  const started = (_files: number, bytes: number): void => {
+    if (bytes >= PARALLEL_FROM_BYTES && !opts.dryRun) parallel ??= reader.parallel();
+  };
+  let plan: RestorePlan;
+  try {
+    plan = await planRestore(reader, nodes, {
+      target: opts.target,
+      overwrite: opts.overwrite ?? 'never',
+      ...(opts.include ? { include: opts.include } : {}),
+      ...(opts.exclude ? { exclude: opts.exclude } : {}),
+      ...signal,
+      onProgress: started,
+    });
+    opts.onPlan?.(plan);
+  } catch (err) {
+    await parallel?.close();
+    throw err;
+  }
   if (opts.dryRun) return { snapshot, plan };
   const outcome = await applyRestorePlan(reader, plan, {
     ...signal,
     ...(opts.onBytes ? { onBytes: opts.onBytes } : {}),
     ...(opts.onFileDone ? { onFileDone: opts.onFileDone } : {}),
+    ...(parallel ? { parallel } : {}),
   });
   if (opts.manifest) await writeManifest(opts.manifest, outcome.verified);
   return { snapshot, plan, outcome };

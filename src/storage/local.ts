@@ -69,7 +69,7 @@ export class LocalStorage implements Storage {
         const buf = await readFile(file, { signal });
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
       }
-      return await readRange(this.#handles, file, key, range, signal);
+      return await readRange(this.#handles, file, key, range, signal, opts.into);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       if (MISSING.has(errnoCode(err) ?? '')) throw new NotFoundError(key, { cause: err });
@@ -233,12 +233,16 @@ async function readRange(
   key: string,
   range: { offset: number; length: number },
   signal: AbortSignal | undefined,
+  into: Uint8Array | undefined,
 ): Promise<Uint8Array> {
   return handles.with(file, async (fd, size) => {
     if (range.offset + range.length > size) throw rangeNotSatisfiable(key, range, size);
     // Not zero-filled: every byte is read over before the bytes are handed out (a short read throws).
     // Outside Buffer's shared pool, so the caller may move it to a worker thread.
-    const out = new Uint8Array(Buffer.allocUnsafeSlow(range.length).buffer, 0, range.length);
+    const out =
+      into && into.byteLength >= range.length
+        ? into.subarray(0, range.length)
+        : new Uint8Array(Buffer.allocUnsafeSlow(range.length).buffer, 0, range.length);
     for (let done = 0; done < range.length;) {
       signal?.throwIfAborted();
       const bytesRead = await handles.readInto(fd, out, done, range.length - done, range.offset + done);

@@ -79,6 +79,12 @@ export interface GetOptions extends SignalOption {
    * callers read blobs at offsets an index gave them, so a short read means damage, never "the rest".
    */
   range?: { offset: number; length: number };
+  /**
+   * With `range`: memory the bytes may be read into (at least `range.length` bytes; the result is then a
+   * view of its start), so a caller reading many blobs reuses a few buffers instead of faulting in fresh
+   * pages for each. Backends that cannot read in place ignore it and return bytes of their own.
+   */
+  into?: Uint8Array;
 }
 
 export interface PutOptions extends SignalOption {

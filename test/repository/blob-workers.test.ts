@@ -39,9 +39,10 @@ function workerHelpers(): {
 } {
   const body = `${HCHACHA20_SOURCE}\n${ZSTD_SOURCE}\nreturn { hchacha20, makeZstd };`;
   // The worker runs these as plain JavaScript in its own scope; this gives them the same names.
-  return new Function('crypto', 'zlib', 'allocated', 'zstdBound', body)(
+  return new Function('crypto', 'zlib', 'allocated', 'free', 'zstdBound', body)(
     crypto,
     zlib,
+    () => undefined,
     () => undefined,
     (n: number) => n + (n >>> 8) + 1024,
   ) as ReturnType<typeof workerHelpers>;

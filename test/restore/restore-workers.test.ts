@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ import {
   findNode,
 } from '../../src/repository/index.js';
 import { runRestore } from '../../src/restore/index.js';
+import { CorruptObjectError } from '../../src/errors.js';
+import { LocalStorage } from '../../src/storage/index.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { memRepo, seededBytes } from '../helpers/repo.js';
 import { diskContents } from '../helpers/snapshot-contents.js';
@@ -42,6 +45,16 @@ async function source(): Promise<string> {
   return root;
 }
 
+/** A file's node in the repository's only snapshot, with a plain reader and the index. */
+async function nodeOf(repo: Awaited<ReturnType<typeof memRepo>>, path: string) {
+  const ctx = { storage: repo.storage, master: repo.master };
+  const [snap] = await loadSnapshots(ctx);
+  const index = await loadMasterIndex(ctx);
+  const plain = new RepositoryBlobReader(repo.storage, repo.master, index);
+  const { node } = (await findNode(plain, snap!.snapshot.tree, path))!;
+  return { node: node!, plain, index };
+}
+
 describe('restore on blob workers', () => {
   it('the parallel reader gives the bytes the plain reader gives, and takes its buffers back', async () => {
     const root = await source();
@@ -61,6 +74,98 @@ describe('restore on blob workers', () => {
     } finally {
       await parallel.close();
     }
+  });
+
+  it('writes a file from a local repository on the workers: its bytes, SHA-256 and length', async () => {
+    const root = await source();
+    const storage = new LocalStorage(join(await tmp(), 'repo'));
+    await storage.create();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
+    expect(node.content!.length).toBeGreaterThan(2);
+    const parallel = plain.parallel();
+    const out = join(await tmp(), 'scan.pdf');
+    const fd = openSync(out, 'w');
+    const lengths: number[] = [];
+    try {
+      const written = await parallel.writeBlobs!(node.content!, fd, {
+        onBlob: (c) => lengths.push(c.length),
+      });
+      expect(written).toEqual({ sha256: node.sha256, written: node.size });
+    } finally {
+      closeSync(fd);
+      await parallel.close();
+    }
+    expect((await readFile(out)).equals(await readFile(join(root, 'scan.pdf')))).toBe(true);
+    expect(lengths.length).toBe(node.content!.length);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(node.size);
+  });
+
+  it('a damaged blob stops its file: nothing after it is written, and nothing is written once it settles', async () => {
+    const root = await source();
+    const storage = new LocalStorage(join(await tmp(), 'repo'));
+    await storage.create();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const { node, plain, index } = await nodeOf(repo, `${root}/scan.pdf`);
+    const [first, second] = node.content!;
+    const at = index.lookup(second!)!;
+    const key = objectKey('pack', at.packId);
+    const damaged = (await storage.get(key)).slice();
+    damaged[at.offset + 50]! ^= 1;
+    await storage.put(key, damaged);
+
+    const parallel = plain.parallel();
+    const dir = await tmp();
+    const fd = openSync(join(dir, 'a'), 'w');
+    const noted: string[] = [];
+    try {
+      const err = await parallel.writeBlobs!(node.content!, fd, {
+        onBlobError: (_t, id) => noted.push(id),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CorruptObjectError);
+      expect(noted).toEqual([second]);
+      // Only the blob before the damaged one reached the file.
+      expect(fstatSync(fd).size).toBe((await plain.readBlob('data', first!)).length);
+    } finally {
+      closeSync(fd);
+    }
+    // The descriptor number is reused at once; a write still queued for the old file would land here.
+    const other = openSync(join(dir, 'b'), 'w');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(fstatSync(other).size).toBe(0);
+    } finally {
+      closeSync(other);
+      await parallel.close();
+    }
+  });
+
+  it('a write that fails comes back as a file-system error the restore reports by file', async () => {
+    const root = await source();
+    const storage = new LocalStorage(join(await tmp(), 'repo'));
+    await storage.create();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
+    const file = join(await tmp(), 'read-only');
+    await writeFile(file, '');
+    const parallel = plain.parallel();
+    const fd = openSync(file, constants.O_RDONLY);
+    try {
+      await expect(parallel.writeBlobs!(node.content!, fd)).rejects.toMatchObject({
+        syscall: 'write',
+        code: 'EBADF',
+      });
+    } finally {
+      closeSync(fd);
+      await parallel.close();
+    }
+    expect((await stat(file)).size).toBe(0);
   });
 
   it('a damaged data blob fails its file, named, while the other files are restored', async () => {

@@ -95,6 +95,21 @@ export function runStorageConformance(
       );
     });
 
+    it('reads a range into memory the caller offers, or into its own when it cannot or the memory is short', async () => {
+      const body = randomBytes(10_000);
+      await storage.put('data/ab/into', body);
+      const into = new Uint8Array(2000).fill(7);
+      const got = await storage.get('data/ab/into', { range: { offset: 4321, length: 1234 }, into });
+      expect(Buffer.from(got).equals(body.subarray(4321, 5555))).toBe(true);
+      // In place means at the start of the offered memory; elsewhere the offered memory is left alone.
+      if (got.buffer === into.buffer) expect(got.byteOffset).toBe(into.byteOffset);
+      else expect(into.every((b) => b === 7)).toBe(true);
+      const short = new Uint8Array(10).fill(7);
+      const whole = await storage.get('data/ab/into', { range: { offset: 0, length: 10_000 }, into: short });
+      expect(Buffer.from(whole).equals(body)).toBe(true);
+      expect(short.every((b) => b === 7)).toBe(true);
+    });
+
     it('rejects ranges outside the object, and ranges of missing objects', async () => {
       await storage.put('data/ab/short', randomBytes(100));
       for (const range of [
