@@ -1,7 +1,7 @@
 // XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), byte-identical to libsodium's
 // crypto_aead_xchacha20poly1305_ietf_*: HChaCha20 turns the 24-byte nonce into a subkey, then
 // node's native ChaCha20-Poly1305 (RFC 8439) runs at OpenSSL speed, ~5x libsodium's WASM.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { hchacha20 } from './hchacha20.js';
 import { randomBytes } from './random.js';
 
@@ -57,6 +57,14 @@ function asPlainBytes(buf: Buffer): Uint8Array {
 }
 
 /**
+ * XChaCha20's subkey for a 24-byte nonce, as a KeyObject: given a raw key, node checks it by throwing and
+ * catching inside, which made creating a cipher ~16 µs instead of ~5.
+ */
+function subkeyOf(key: Uint8Array, nonce24: Uint8Array): KeyObject {
+  return createSecretKey(hchacha20(key, nonce24.subarray(0, 16)));
+}
+
+/**
  * Encrypts `plaintext` into `out` at `offset` (ciphertext then tag); `out` must have room for
  * plaintext.length + TAG_BYTES there. Shared by `sealWithNonce` and `seal` so each allocates once.
  */
@@ -69,7 +77,7 @@ function sealInto(
   ad: Uint8Array,
 ): void {
   const parts = plaintext instanceof Uint8Array ? [plaintext] : plaintext;
-  const cipher = createCipheriv(ALGORITHM, hchacha20(key, nonce.subarray(0, 16)), ietfNonce(nonce), {
+  const cipher = createCipheriv(ALGORITHM, subkeyOf(key, nonce), ietfNonce(nonce), {
     authTagLength: TAG_BYTES,
   });
   cipher.setAAD(ad, { plaintextLength: totalLength(parts) });
@@ -115,7 +123,7 @@ export function openWithNonce(
   if (ciphertextAndTag.length < TAG_BYTES)
     throw new AuthenticationError('ciphertext is shorter than its tag');
   const tagAt = ciphertextAndTag.length - TAG_BYTES;
-  const decipher = createDecipheriv(ALGORITHM, hchacha20(key, nonce24.subarray(0, 16)), ietfNonce(nonce24), {
+  const decipher = createDecipheriv(ALGORITHM, subkeyOf(key, nonce24), ietfNonce(nonce24), {
     authTagLength: TAG_BYTES,
   });
   decipher.setAAD(ad, { plaintextLength: tagAt });

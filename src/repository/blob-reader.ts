@@ -1,10 +1,16 @@
 // Reading blobs: look up the index, fetch the box with one ranged read, open it, check its id.
 
 import { availableParallelism } from 'node:os';
-import { CorruptObjectError, UnsupportedFormatError } from '../errors.js';
-import type { Storage } from '../storage/storage.js';
+import { CofferError, CorruptObjectError, UnsupportedFormatError } from '../errors.js';
+import { type Storage, StorageError } from '../storage/storage.js';
 import { openBlob, openBlobAsync } from './blob.js';
-import { type BlobWriteCost, BlobWorkers, transferable, type WorkerFileHash } from './blob-workers.js';
+import {
+  type BlobWriteCost,
+  BlobWorkers,
+  BoxUnreadError,
+  transferable,
+  type WorkerFileHash,
+} from './blob-workers.js';
 import { BufferPool } from './buffer-pool.js';
 import { type BlobType, objectKey } from './format.js';
 import type { BlobLocation, MasterIndex } from './master-index.js';
@@ -69,6 +75,11 @@ interface BlobReaderWorkers {
 async function settleFirst(writes: Promise<BlobWriteCost>[], opts: WriteBlobsOptions): Promise<void> {
   const cost = await writes.shift()!;
   opts.onBlob?.(cost);
+}
+
+/** A blob sent to a worker: wrapped, since a promise that resolved to the write would wait for it. */
+interface PostedWrite {
+  readonly write: Promise<BlobWriteCost>;
 }
 
 /** A blob's box as read for writing: `pooled` when it lies at the start of a BufferPool buffer. */
@@ -159,8 +170,74 @@ export class RepositoryBlobReader implements BlobReader {
   ): Promise<WrittenBlobs> {
     if (ids.length === 0) return { sha256: EMPTY_SHA256, written: 0 };
     const file = workers.beginFile();
-    const reads: Promise<PooledBox>[] = [];
     const writes: Promise<BlobWriteCost>[] = [];
+    // Packs that are local files are read by the workers themselves; others are read here, ahead.
+    const post = this.#storage.localFile
+      ? this.#postReads(workers, file, ids, fd, opts)
+      : this.#postBoxes(workers, pool, file, ids, fd, opts);
+    try {
+      for (let i = 0; i < ids.length; i++) {
+        writes.push((await post(i)).write);
+        if (writes.length >= WRITE_AHEAD) await settleFirst(writes, opts);
+      }
+      while (writes.length > 0) await settleFirst(writes, opts);
+      return await workers.writeDone(file);
+    } catch (err) {
+      // The descriptor is the caller's to close once this settles: no write of this file may be left.
+      await Promise.allSettled(writes);
+      workers.writeDone(file, true).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Blob i of a file whose packs a worker reads itself (in order: a file's blobs go out as listed). */
+  #postReads(
+    workers: BlobWorkers,
+    file: WorkerFileHash,
+    ids: readonly string[],
+    fd: number,
+    opts: WriteBlobsOptions,
+  ): (i: number) => Promise<PostedWrite> {
+    const localFile = this.#storage.localFile!.bind(this.#storage);
+    return async (i) => {
+      opts.signal?.throwIfAborted();
+      const id = ids[i]!;
+      const at = this.#index.lookup(id);
+      if (!at || at.type !== 'data') {
+        const err = new BlobNotFoundError('data', id);
+        opts.onBlobError?.('data', id, err);
+        throw err;
+      }
+      const key = objectKey('pack', at.packId);
+      const write = workers
+        .readWriteBlob(localFile(key), at.offset, at.length, id, at.rawLength, fd, file)
+        .catch(async (err: Error) => {
+          if (err instanceof BoxUnreadError) {
+            // The storage's own read says why (a missing or short pack) in the words every reader uses.
+            await this.#fetchBox('data', id, opts.signal).catch((why: Error) => {
+              opts.onBlobError?.('data', id, why);
+              throw why;
+            });
+            err = new StorageError('get', key, `could not read ${key}: ${err.message}`);
+          }
+          if (err instanceof CofferError) opts.onBlobError?.('data', id, err);
+          throw err;
+        });
+      write.catch(() => undefined); // awaited in turn (or settled after an earlier failure)
+      return { write };
+    };
+  }
+
+  /** Blob i of a file whose boxes are read here (WRITE_AHEAD ahead) and sent to the worker. */
+  #postBoxes(
+    workers: BlobWorkers,
+    pool: BufferPool,
+    file: WorkerFileHash,
+    ids: readonly string[],
+    fd: number,
+    opts: WriteBlobsOptions,
+  ): (i: number) => Promise<PostedWrite> {
+    const reads: Promise<PooledBox>[] = [];
     let nextRead = 0;
     const readNext = (): void => {
       const id = ids[nextRead++]!;
@@ -181,23 +258,12 @@ export class RepositoryBlobReader implements BlobReader {
       read.catch(() => undefined); // awaited in turn; a failure after an earlier one is not unhandled
       reads.push(read);
     };
-    try {
-      while (nextRead < Math.min(WRITE_AHEAD, ids.length)) readNext();
-      for (let i = 0; i < ids.length; i++) {
-        const box = await reads.shift()!;
-        if (nextRead < ids.length) readNext();
-        opts.signal?.throwIfAborted();
-        writes.push(this.#writeOnWorker(workers, pool, file, ids[i]!, box, fd, opts));
-        if (writes.length >= WRITE_AHEAD) await settleFirst(writes, opts);
-      }
-      while (writes.length > 0) await settleFirst(writes, opts);
-      return await workers.writeDone(file);
-    } catch (err) {
-      // The descriptor is the caller's to close once this settles: no write of this file may be left.
-      await Promise.allSettled(writes);
-      workers.writeDone(file, true).catch(() => undefined);
-      throw err;
-    }
+    return async (i) => {
+      while (nextRead < Math.min(i + WRITE_AHEAD, ids.length)) readNext();
+      const box = await reads.shift()!;
+      opts.signal?.throwIfAborted();
+      return { write: this.#writeOnWorker(workers, pool, file, ids[i]!, box, fd, opts) };
+    };
   }
 
   #writeOnWorker(

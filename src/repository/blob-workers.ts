@@ -48,6 +48,8 @@ interface Reply {
   readonly failure?: string;
   /** writeBlob: the file's earlier blob failed, so this one was not written. */
   readonly skipped?: boolean;
+  /** readWriteBlob: the box could not be read (why, as far as the worker knows). */
+  readonly unread?: { readonly code?: string; readonly message: string };
   /** writeBlob: the write failed. */
   readonly fsError?: { readonly code?: string; readonly syscall?: string; readonly message: string };
   readonly openMs?: number;
@@ -251,12 +253,30 @@ export class BlobWorkers {
       [box],
       file.slot,
     );
-    if (r.damage === 'no-zstd') throw new UnsupportedFormatError(damageMessage('data', id, r));
-    if (r.damage) throw new CorruptObjectError(damageMessage('data', id, r));
-    if (r.fsError) throw fsError(r.fsError);
-    const buffer = r.buf instanceof ArrayBuffer ? { buffer: r.buf } : {};
-    if (r.skipped) return { length: 0, openMs: 0, hashMs: 0, writeMs: 0, ...buffer };
-    return { length: r.length!, openMs: r.openMs!, hashMs: r.hashMs!, writeMs: r.writeMs!, ...buffer };
+    return { ...writeCost(r, id), ...(r.buf instanceof ArrayBuffer ? { buffer: r.buf } : {}) };
+  }
+
+  /**
+   * {@link writeBlob} for a box the worker reads itself: bytes [offset, offset + length) of the local
+   * file `path` (see Storage.localFile). A box it cannot read rejects with {@link BoxUnreadError}, and the
+   * file is stopped as for a damaged blob.
+   */
+  async readWriteBlob(
+    path: string,
+    offset: number,
+    length: number,
+    id: string,
+    rawLength: number,
+    fd: number,
+    file: WorkerFileHash,
+  ): Promise<BlobWriteCost> {
+    const r = await this.#call(
+      { op: 'readWriteBlob', path, offset, length, id, rawLength, fd, file: file.file },
+      [],
+      file.slot,
+    );
+    if (r.unread) throw new BoxUnreadError(r.unread.message);
+    return writeCost(r, id);
   }
 
   /**
@@ -302,6 +322,9 @@ export class BlobWorkers {
    * under a worker still writing to it.
    */
   async close(): Promise<void> {
+    // Descriptors a worker opened stay open when it is terminated: it closes its pack files first.
+    if (this.#failure === undefined && this.#slots)
+      await Promise.allSettled(this.#slots.map((_, i) => this.#call({ op: 'closeFiles' }, [], i)));
     const closed = new Error('the blob workers were closed');
     this.#failure ??= closed;
     await Promise.all((this.#slots ?? []).map((s) => s.worker.terminate()));
@@ -378,6 +401,18 @@ function damageMessage(type: BlobType, id: string, r: Reply): string {
       return `${what} is damaged: its content does not match its id`;
   }
 }
+
+/** What a writeBlob or readWriteBlob reply says, as its cost or the error it is. */
+function writeCost(r: Reply, id: string): BlobWriteCost {
+  if (r.damage === 'no-zstd') throw new UnsupportedFormatError(damageMessage('data', id, r));
+  if (r.damage) throw new CorruptObjectError(damageMessage('data', id, r));
+  if (r.fsError) throw fsError(r.fsError);
+  if (r.skipped) return { length: 0, openMs: 0, hashMs: 0, writeMs: 0 };
+  return { length: r.length!, openMs: r.openMs!, hashMs: r.hashMs!, writeMs: r.writeMs! };
+}
+
+/** A box a worker could not read from its pack file; the caller reads it its own way to say why. */
+export class BoxUnreadError extends Error {}
 
 /** A worker's file-system error as the main thread's own would be (code and syscall: see isFsError in restore). */
 function fsError(e: NonNullable<Reply['fsError']>): NodeJS.ErrnoException {

@@ -104,10 +104,13 @@ class RetainingStorage implements Storage {
     if (inner.objectLock) this.objectLock = inner.objectLock;
     const create = inner.create?.bind(inner);
     if (create) this.create = create;
+    const localFile = inner.localFile?.bind(inner);
+    if (localFile) this.localFile = localFile;
   }
 
   readonly objectLock?: ObjectLock;
   readonly create?: Storage['create'];
+  readonly localFile?: Storage['localFile'];
 
   get location(): string {
     return this.#inner.location;

@@ -59,6 +59,10 @@ export class LocalStorage implements Storage {
     this.location = this.#root;
   }
 
+  localFile(key: string): string {
+    return this.#path(key);
+  }
+
   async get(key: string, opts: GetOptions = {}): Promise<Uint8Array> {
     const { signal, range } = opts;
     signal?.throwIfAborted();

@@ -29,6 +29,7 @@ export function readOnly(storage: Storage): Storage {
     delete: (key: string, _opts?: SignalOption) => refuse('delete', key),
     create: (_opts?: SignalOption) => refuse('create', ''),
     ...(storage.objectLock ? { objectLock: readOnlyLock(storage.objectLock, refuse) } : {}),
+    ...(storage.localFile ? { localFile: storage.localFile.bind(storage) } : {}),
   };
 }
 

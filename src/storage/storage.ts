@@ -36,6 +36,12 @@ export interface Storage {
    * container can actually hold locked objects.
    */
   readonly objectLock?: ObjectLock;
+  /**
+   * Backends whose objects are files on this machine (the local folder): the path of `key`'s file, so
+   * a worker thread can read ranges of it itself instead of asking this thread for each. Wrappers that
+   * must see every read (fault injection, counting) leave it out, and readers then use `get`.
+   */
+  localFile?(key: string): string;
 }
 
 /** How strictly a retained object is kept (S3's two Object Lock modes). */

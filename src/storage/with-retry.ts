@@ -85,6 +85,9 @@ class RetryingStorage implements Storage {
     this.#opts = opts;
     const create = inner.create?.bind(inner);
     if (create) this.create = (o: CreateOptions = {}) => this.#retry('create', '', o.signal, () => create(o));
+    // A worker reading a local file itself has nothing to retry: a failed read is reported through get.
+    const localFile = inner.localFile?.bind(inner);
+    if (localFile) this.localFile = localFile;
     const lock = inner.objectLock;
     if (lock) {
       this.objectLock = {
@@ -97,6 +100,7 @@ class RetryingStorage implements Storage {
   }
 
   readonly objectLock?: ObjectLock;
+  readonly localFile?: Storage['localFile'];
 
   get location(): string {
     return this.#inner.location;

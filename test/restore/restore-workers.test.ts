@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
 } from '../../src/repository/index.js';
 import { runRestore } from '../../src/restore/index.js';
 import { CorruptObjectError } from '../../src/errors.js';
-import { LocalStorage } from '../../src/storage/index.js';
+import { LocalStorage, NotFoundError, StorageError } from '../../src/storage/index.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { memRepo, seededBytes } from '../helpers/repo.js';
 import { diskContents } from '../helpers/snapshot-contents.js';
@@ -143,6 +143,74 @@ describe('restore on blob workers', () => {
       closeSync(other);
       await parallel.close();
     }
+  });
+
+  it('a pack missing or cut short fails its file with the error the storage itself gives', async () => {
+    const root = await source();
+    const storage = new LocalStorage(join(await tmp(), 'repo'));
+    await storage.create();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const { node, plain, index } = await nodeOf(repo, `${root}/scan.pdf`);
+    const key = objectKey('pack', index.lookup(node.content![0]!)!.packId);
+    const pack = (await storage.get(key)).slice();
+    const dir = await tmp();
+    const attempt = async (): Promise<{ err: unknown; noted: string[] }> => {
+      const parallel = plain.parallel();
+      const fd = openSync(join(dir, 'out'), 'w');
+      const noted: string[] = [];
+      try {
+        const err = await parallel.writeBlobs!(node.content!, fd, {
+          onBlobError: (_t, id) => noted.push(id),
+        }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        return { err, noted };
+      } finally {
+        closeSync(fd);
+        await parallel.close();
+      }
+    };
+
+    await storage.delete(key);
+    const missing = await attempt();
+    expect(missing.err).toBeInstanceOf(NotFoundError);
+    expect(missing.noted).toEqual([node.content![0]]);
+
+    await storage.put(key, pack.subarray(0, 100));
+    const short = await attempt();
+    expect(short.err).toBeInstanceOf(StorageError);
+    expect((short.err as Error).message).toMatch(/outside object/);
+    expect(short.noted).toEqual([node.content![0]]);
+  });
+
+  it('closing the workers closes the pack files they read', async () => {
+    const root = await source();
+    const repoDir = join(await tmp(), 'repo');
+    const storage = new LocalStorage(repoDir);
+    await storage.create();
+    const repo = await memRepo(undefined, storage);
+    await runBackup(repo, { paths: [root] });
+    const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
+    const openPacks = async (): Promise<string[]> => {
+      const links = await Promise.all(
+        (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+      );
+      return links.filter((l) => l.startsWith(join(repoDir, 'data')));
+    };
+    // The storage keeps its own descriptors (for the folder listings read here): those stay.
+    const before = await openPacks();
+    const parallel = plain.parallel();
+    const fd = openSync(join(await tmp(), 'out'), 'w');
+    try {
+      await parallel.writeBlobs!(node.content!, fd);
+      expect((await openPacks()).length).toBeGreaterThan(before.length); // the workers read packs themselves
+    } finally {
+      closeSync(fd);
+      await parallel.close();
+    }
+    expect(await openPacks()).toEqual(before);
   });
 
   it('a write that fails comes back as a file-system error the restore reports by file', async () => {
