@@ -1,5 +1,5 @@
 // The source of the blob worker threads (see blob-workers.ts): naming chunks, sealing blobs, opening and
-// verifying them, off the main thread. Plain CommonJS over node built-ins, evaluated by `new Worker(src,
+// verifying them, and writing restored files, off the main thread. Plain CommonJS over node built-ins, evaluated by `new Worker(src,
 // { eval: true })`, so it runs the same from the TypeScript sources under test and from dist/.
 //
 // It must compute exactly what the rest of the repository layer defines, and the tests hold it to that:
@@ -10,9 +10,10 @@
 // Memory: buffers travel. The caller transfers an ArrayBuffer in, the worker works in place and transfers the
 // same memory back, so a backup or restore reuses a few buffers instead of allocating one per blob. zstd
 // runs on one long-lived context per direction writing into buffers the worker owns (see ZSTD_SOURCE), so
-// it allocates nothing per blob. What is left, the cipher's output, is short-lived garbage that V8 would
-// let pile up to ~64 MiB before collecting it; the worker runs a young-generation collection (~1 ms)
-// every COLLECT_EVERY bytes instead, which keeps it to a few MiB.
+// it allocates nothing per blob. The cipher's output, which node allocates afresh every time, is freed as
+// soon as it is used (see free()). What is left is short-lived garbage that V8 would let pile up to ~64 MiB
+// before collecting it; the worker runs a young-generation collection (~1 ms) every COLLECT_EVERY bytes
+// of it instead, which keeps it to a few MiB.
 
 import { hchacha20 } from '../crypto/hchacha20.js';
 

@@ -1,5 +1,6 @@
 // Worker threads for the per-blob heavy work: content ids, zstd and XChaCha20-Poly1305 for backups; opening
-// and checking blobs for restores and checks. The main thread keeps the I/O, the chunker and the decisions.
+// and checking blobs for checks; opening, hashing and writing them (and reading them from local packs) for
+// restores. The main thread keeps the rest of the I/O, the chunker and the decisions.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -2,11 +2,15 @@
 // checked against its SHA-256, then renamed into place.
 //
 // The check hashes the bytes as they are handed to the kernel, not by reading the file back (restic reads
-// back only with --verify). Each blob was authenticated (AEAD) and its content id checked before it got
-// here, so what the hash adds is a check of this program: the right blobs, in the right order, each
-// written whole (the bytes counted are the ones write() reports the kernel took), so a file put in place
-// is the file the snapshot recorded. Reading back would add a check of the disk's page cache at twice the
-// cost (every byte read and hashed again, and a second open per file).
+// back only with --verify). Each blob was authenticated (AEAD), bound to its id, before it was written, so
+// what the hash adds is a check of this program and of the content ids (which the workers do not
+// recompute, see BlobReader.parallel): the right blobs, in the right order, each written whole (the bytes
+// counted are the ones write() reports the kernel took), so a file put in place is the file the snapshot
+// recorded. Reading back would add a check of the disk's page cache at twice the cost (every byte read
+// and hashed again, and a second open per file).
+//
+// A large restore has its data written by the blob workers (ParallelBlobReader.writeBlobs): they open,
+// hash and write each blob on their own thread. A small one reads and writes here (writeHere).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, open, renameSync, write } from 'node:fs';
@@ -17,10 +21,10 @@ import { type BlobReader, isoToNs, type ParallelBlobReader, type TreeNode } from
 import { RestoreSizeError, RestoreVerificationError } from './errors.js';
 import { lap, type RestoreTimings } from './timings.js';
 
-// Creating a file and writing its data go through libuv's thread pool, so reading and opening blobs go on
-// meanwhile (creating one took 0.4 ms here, and several are created at once). The calls after the data
-// (mode, owner, time, close, rename) are made directly: each takes microseconds on a local disk, and a
-// trip through the pool cost more than the call itself, four times a file. On a slow network share they
+// Creating a file (and, for a small restore, writing its data) goes through libuv's thread pool, so other
+// work goes on meanwhile (creating one took 0.4 ms here, and several are created at once). The calls after
+// the data (mode, owner, time, close, rename) are made directly: each takes microseconds on a local disk,
+// and a trip through the pool cost more than the call itself, four times a file. On a slow network share they
 // hold up this thread for their duration, which the restore's other files then wait for.
 const fdOpen = promisify(open);
 const fdWrite = promisify(write);

@@ -14,6 +14,7 @@ import {
   sealBlob,
   loadSnapshots,
   objectKey,
+  type ParallelBlobReader,
   RepositoryBlobReader,
   findNode,
 } from '../../src/repository/index.js';
@@ -43,6 +44,31 @@ async function source(): Promise<string> {
   await writeFile(join(root, 'small.txt'), 'small');
   await writeFile(join(root, 'empty.txt'), '');
   return root;
+}
+
+/** source() backed up into a repository in a local folder (whose packs the workers read themselves). */
+async function backedUpLocally() {
+  const root = await source();
+  const repoDir = join(await tmp(), 'repo');
+  const storage = new LocalStorage(repoDir);
+  await storage.create();
+  const repo = await memRepo(undefined, storage);
+  await runBackup(repo, { paths: [root] });
+  return { root, storage, repo, repoDir };
+}
+
+/** How writeBlobs fails, and the blobs it named to onBlobError. */
+async function failureOf(
+  parallel: ParallelBlobReader,
+  ids: readonly string[],
+  fd: number,
+): Promise<{ err: unknown; noted: string[] }> {
+  const noted: string[] = [];
+  const err = await parallel.writeBlobs!(ids, fd, { onBlobError: (_t, id) => noted.push(id) }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { err, noted };
 }
 
 /** A file's node in the repository's only snapshot, with a plain reader and the index. */
@@ -77,11 +103,7 @@ describe('restore on blob workers', () => {
   });
 
   it('writes a file from a local repository on the workers: its bytes, SHA-256 and length', async () => {
-    const root = await source();
-    const storage = new LocalStorage(join(await tmp(), 'repo'));
-    await storage.create();
-    const repo = await memRepo(undefined, storage);
-    await runBackup(repo, { paths: [root] });
+    const { root, repo } = await backedUpLocally();
     const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
     expect(node.content!.length).toBeGreaterThan(2);
     const parallel = plain.parallel();
@@ -103,11 +125,7 @@ describe('restore on blob workers', () => {
   });
 
   it('a damaged blob stops its file: nothing after it is written, and nothing is written once it settles', async () => {
-    const root = await source();
-    const storage = new LocalStorage(join(await tmp(), 'repo'));
-    await storage.create();
-    const repo = await memRepo(undefined, storage);
-    await runBackup(repo, { paths: [root] });
+    const { root, storage, repo } = await backedUpLocally();
     const { node, plain, index } = await nodeOf(repo, `${root}/scan.pdf`);
     const [first, second] = node.content!;
     const at = index.lookup(second!)!;
@@ -119,14 +137,8 @@ describe('restore on blob workers', () => {
     const parallel = plain.parallel();
     const dir = await tmp();
     const fd = openSync(join(dir, 'a'), 'w');
-    const noted: string[] = [];
     try {
-      const err = await parallel.writeBlobs!(node.content!, fd, {
-        onBlobError: (_t, id) => noted.push(id),
-      }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const { err, noted } = await failureOf(parallel, node.content!, fd);
       expect(err).toBeInstanceOf(CorruptObjectError);
       expect(noted).toEqual([second]);
       // Only the blob before the damaged one reached the file.
@@ -146,11 +158,7 @@ describe('restore on blob workers', () => {
   });
 
   it('a pack missing or cut short fails its file with the error the storage itself gives', async () => {
-    const root = await source();
-    const storage = new LocalStorage(join(await tmp(), 'repo'));
-    await storage.create();
-    const repo = await memRepo(undefined, storage);
-    await runBackup(repo, { paths: [root] });
+    const { root, storage, repo } = await backedUpLocally();
     const { node, plain, index } = await nodeOf(repo, `${root}/scan.pdf`);
     const key = objectKey('pack', index.lookup(node.content![0]!)!.packId);
     const pack = (await storage.get(key)).slice();
@@ -158,15 +166,8 @@ describe('restore on blob workers', () => {
     const attempt = async (): Promise<{ err: unknown; noted: string[] }> => {
       const parallel = plain.parallel();
       const fd = openSync(join(dir, 'out'), 'w');
-      const noted: string[] = [];
       try {
-        const err = await parallel.writeBlobs!(node.content!, fd, {
-          onBlobError: (_t, id) => noted.push(id),
-        }).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        return { err, noted };
+        return await failureOf(parallel, node.content!, fd);
       } finally {
         closeSync(fd);
         await parallel.close();
@@ -186,12 +187,7 @@ describe('restore on blob workers', () => {
   });
 
   it('closing the workers closes the pack files they read', async () => {
-    const root = await source();
-    const repoDir = join(await tmp(), 'repo');
-    const storage = new LocalStorage(repoDir);
-    await storage.create();
-    const repo = await memRepo(undefined, storage);
-    await runBackup(repo, { paths: [root] });
+    const { root, repo, repoDir } = await backedUpLocally();
     const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
     const openPacks = async (): Promise<string[]> => {
       const links = await Promise.all(
@@ -214,11 +210,7 @@ describe('restore on blob workers', () => {
   });
 
   it('a write that fails comes back as a file-system error the restore reports by file', async () => {
-    const root = await source();
-    const storage = new LocalStorage(join(await tmp(), 'repo'));
-    await storage.create();
-    const repo = await memRepo(undefined, storage);
-    await runBackup(repo, { paths: [root] });
+    const { root, repo } = await backedUpLocally();
     const { node, plain } = await nodeOf(repo, `${root}/scan.pdf`);
     const file = join(await tmp(), 'read-only');
     await writeFile(file, '');
