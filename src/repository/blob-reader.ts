@@ -1,7 +1,7 @@
 // Reading blobs: look up the index, fetch the box with one ranged read, open it, check its id.
 
 import { availableParallelism } from 'node:os';
-import { CofferError, CorruptObjectError, UnsupportedFormatError } from '../errors.js';
+import { CofferError, CorruptObjectError } from '../errors.js';
 import { type Storage, StorageError } from '../storage/storage.js';
 import { openBlob, openBlobAsync } from './blob.js';
 import {
@@ -116,8 +116,8 @@ export class RepositoryBlobReader implements BlobReader {
   }
 
   parallel(): ParallelBlobReader {
-    // One worker per core: the workers open, hash and write the blobs, and this thread only reads them
-    // from storage and creates the files.
+    // One worker per core: the workers open, hash and write the blobs (reading them too from a local
+    // repository), and this thread creates the files and reads the blobs of any other storage.
     const workers = new BlobWorkers(this.#master, {
       threads: Math.max(1, Math.min(4, availableParallelism())),
     });
@@ -286,8 +286,7 @@ export class RepositoryBlobReader implements BlobReader {
         return cost;
       })
       .catch((err: Error) => {
-        if (err instanceof CorruptObjectError || err instanceof UnsupportedFormatError)
-          opts.onBlobError?.('data', id, err);
+        if (err instanceof CofferError) opts.onBlobError?.('data', id, err); // not a write's fs error
         throw err;
       });
     write.catch(() => undefined); // awaited in turn (or settled after an earlier failure)

@@ -1,6 +1,7 @@
 // The source of the blob worker threads (see blob-workers.ts): naming chunks, sealing blobs, opening and
-// verifying them, and writing restored files, off the main thread. Plain CommonJS over node built-ins, evaluated by `new Worker(src,
-// { eval: true })`, so it runs the same from the TypeScript sources under test and from dist/.
+// verifying them, and writing restored files, off the main thread. Plain CommonJS over node built-ins,
+// evaluated by `new Worker(src, { eval: true })`, so it runs the same from the TypeScript sources under test
+// and from dist/.
 //
 // It must compute exactly what the rest of the repository layer defines, and the tests hold it to that:
 // content ids are HMAC-SHA-256 under the content-id key (src/crypto/content-id.ts); a blob's box is

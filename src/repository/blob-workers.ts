@@ -181,9 +181,14 @@ export class BlobWorkers {
   }
 
   #finishFile(file: WorkerFileHash, drop: boolean): Promise<Reply> {
+    return this.#endFile(file, 'fileDigest', drop);
+  }
+
+  /** Ends a file begun with beginFile: its worker has one file fewer, and `op` gives its result. */
+  #endFile(file: WorkerFileHash, op: 'fileDigest' | 'writeDone', drop: boolean): Promise<Reply> {
     const slot = this.#slots?.[file.slot];
     if (slot && slot.files > 0) slot.files--;
-    return this.#call({ op: 'fileDigest', file: file.file, ...(drop ? { drop } : {}) }, [], file.slot);
+    return this.#call({ op, file: file.file, ...(drop ? { drop } : {}) }, [], file.slot);
   }
 
   /**
@@ -285,13 +290,7 @@ export class BlobWorkers {
    * `drop`, the file is only forgotten. Either way the file is finished.
    */
   async writeDone(file: WorkerFileHash, drop = false): Promise<{ sha256: string; written: number }> {
-    const slot = this.#slots?.[file.slot];
-    if (slot && slot.files > 0) slot.files--;
-    const r = await this.#call(
-      { op: 'writeDone', file: file.file, ...(drop ? { drop } : {}) },
-      [],
-      file.slot,
-    );
+    const r = await this.#endFile(file, 'writeDone', drop);
     return { sha256: r.sha256!, written: r.written! };
   }
 

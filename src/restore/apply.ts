@@ -49,8 +49,8 @@ export async function applyRestorePlan(
   plan: RestorePlan,
   opts: ApplyOptions = {},
 ): Promise<RestoreOutcome> {
-  // Data blobs are opened, hashed and written on worker threads, while this thread reads them from storage
-  // and creates the files; a small restore (one file from a history, say) is done before the workers
+  // Data blobs are opened, hashed and written on worker threads, while this thread creates the files (and
+  // reads the blobs, where the workers cannot read the storage themselves); a small restore (one file from a history, say) is done before the workers
   // would have started. The parallel reader leaves content ids to the SHA-256 writeRestoredFile checks
   // every file against.
   const parallel = opts.parallel ?? (plan.bytes >= PARALLEL_FROM_BYTES ? reader.parallel?.() : undefined);

@@ -24,8 +24,8 @@ import { lap, type RestoreTimings } from './timings.js';
 // Creating a file (and, for a small restore, writing its data) goes through libuv's thread pool, so other
 // work goes on meanwhile (creating one took 0.4 ms here, and several are created at once). The calls after
 // the data (mode, owner, time, close, rename) are made directly: each takes microseconds on a local disk,
-// and a trip through the pool cost more than the call itself, four times a file. On a slow network share they
-// hold up this thread for their duration, which the restore's other files then wait for.
+// and a trip through the pool cost more than the call itself, four times a file. On a slow network share
+// they hold up this thread for their duration, which the restore's other files then wait for.
 const fdOpen = promisify(open);
 const fdWrite = promisify(write);
 

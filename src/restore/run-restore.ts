@@ -64,7 +64,7 @@ async function restoreLocked(repo: Repository, opts: RestoreOptions): Promise<Re
   // A large restore starts its worker threads as soon as the plan says it is large, so they are up
   // (~50 ms each) by the time the first file is written, the rest of the plan taking one core meanwhile.
   let parallel: ParallelBlobReader | undefined;
-  const started = (_files: number, bytes: number): void => {
+  const startWorkersWhenLarge = (_files: number, bytes: number): void => {
     if (bytes >= PARALLEL_FROM_BYTES && !opts.dryRun) parallel ??= reader.parallel();
   };
   let plan: RestorePlan;
@@ -75,7 +75,7 @@ async function restoreLocked(repo: Repository, opts: RestoreOptions): Promise<Re
       ...(opts.include ? { include: opts.include } : {}),
       ...(opts.exclude ? { exclude: opts.exclude } : {}),
       ...signal,
-      onProgress: started,
+      onProgress: startWorkersWhenLarge,
     });
     opts.onPlan?.(plan);
   } catch (err) {
